@@ -1,0 +1,49 @@
+# The two set-up commands:
+#   make demo   install, start the embedded PostgreSQL, generate a 10,000-patient EDW, run the nightly build
+#   make test   install, start the embedded PostgreSQL, lint the SQL, run pytest (which runs dbt build with every test)
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PHM := $(VENV)/bin/phm
+PATIENTS ?= 10000
+SEED ?= 42
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DBT_VERSION_CHECK := false
+
+.PHONY: install demo test pytest lint db-start db-stop clean bench
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	@touch $@
+
+db-start: install
+	$(PHM) db start
+
+db-stop:
+	$(PHM) db stop
+
+demo: db-start
+	@start=$$(date +%s); \
+	$(PHM) edw generate --patients $(PATIENTS) --seed $(SEED) && \
+	$(PHM) run && \
+	echo "demo finished in $$(( $$(date +%s) - start )) s"
+
+test: db-start lint pytest
+
+pytest: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/sqlfluff lint models snapshots analyses tests --processes 2
+
+bench: db-start
+	$(PHM) bench generate --patients $(PATIENTS)
+
+clean:
+	-$(PHM) db stop
+	rm -rf .phm target logs

@@ -1,0 +1,82 @@
+-- base_phm_edw__care_gap: every phm_edw.care_gap row, cleaned,
+-- with the first rule it breaks (NULL when none).
+-- stg_phm_edw__care_gap keeps the clean rows; stg_phm_edw__rejects keeps the others with the reason.
+{% set rules = [
+    {'rule': 'null_key', 'column': 'care_gap_id', 'when': "care_gap_id is null"},
+    {'rule': 'orphan_fk', 'column': 'patient_id', 'when': orphan('renamed.patient_id', 'stg_phm_edw__patient', 'patient_id')},
+    {'rule': 'orphan_fk', 'column': 'measure_id', 'when': orphan('renamed.measure_id', 'stg_phm_edw__measure_definition', 'measure_id')},
+    {'rule': 'orphan_fk', 'column': 'bundle_id', 'when': orphan('renamed.bundle_id', 'stg_phm_edw__condition_bundle', 'bundle_id')},
+    {'rule': 'invalid_value', 'column': 'gap_status_as_received', 'when': "gap_status is null"},
+    {'rule': 'out_of_range_date', 'column': 'identified_date', 'when': out_of_range_date('identified_date')}
+] %}
+
+with source as (
+    select * from {{ source('phm_edw', 'care_gap') }}
+),
+
+renamed as (
+    select
+        care_gap_id,
+        patient_id,
+        measure_id,
+        case upper(trim(gap_status))
+            when 'OPEN' then 'Open'
+            when 'CLOSED' then 'Closed'
+            when 'EXCLUDED' then 'Excluded'
+        end as gap_status,
+        gap_status as gap_status_as_received,
+        identified_date,
+        resolved_date,
+        {{ clean_text('comments') }} as comments,
+        {{ yn_to_bool('active_ind') }} as is_active,
+        created_date as created_at,
+        updated_date as updated_at,
+        bundle_id,
+        due_date,
+        upper({{ clean_text('gap_priority') }}) as gap_priority,
+        coalesce(updated_date, created_date) as source_updated_at,
+        md5(cast(source.* as text)) as source_row_hash
+    from source
+),
+
+checked as (
+    select
+        renamed.*,
+        {{ failed_rule_number(rules) }} as failed_rule_number
+    from renamed
+),
+
+key_ranked as (
+    select
+        checked.*,
+        case
+            when failed_rule_number is null
+                then row_number() over (
+                        partition by (failed_rule_number is null), care_gap_id
+                        order by source_updated_at desc nulls last, source_row_hash asc
+                    )
+        end as key_rank
+    from checked
+),
+
+final as (
+    select
+        care_gap_id,
+        patient_id,
+        measure_id,
+        gap_status,
+        identified_date,
+        resolved_date,
+        comments,
+        is_active,
+        created_at,
+        updated_at,
+        bundle_id,
+        due_date,
+        gap_priority,
+        source_updated_at,
+        {{ reject_outputs(rules, 'care_gap_id') }}
+    from key_ranked
+)
+
+select * from final

@@ -1,0 +1,23 @@
+-- stg_phm_edw__payer: one row per kept phm_edw.payer row, typed and cleaned.
+-- Rows that break a staging rule are in stg_phm_edw__rejects instead.
+with base as (
+    select * from {{ ref('base_phm_edw__payer') }}
+),
+
+final as (
+    select
+        payer_id,
+        payer_name,
+        payer_type,
+        address_id,
+        is_active,
+        effective_start_date,
+        effective_end_date,
+        created_at,
+        updated_at,
+        source_updated_at
+    from base
+    where reject_rule is null
+)
+
+select * from final

@@ -1,0 +1,3 @@
+"""Medgnosis population-health warehouse tooling."""
+
+__version__ = "0.1.0"

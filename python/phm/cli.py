@@ -1,0 +1,212 @@
+"""`phm`: the command-line tool. Thin: parse arguments, call one function, print its result."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Optional
+
+import click
+
+from phm.errors import PhmError
+
+
+@click.group(help="Medgnosis population-health warehouse: embedded database, synthetic EDW, nightly dbt build.")
+def app() -> None:
+    pass
+
+
+@app.group("db")
+def db_app() -> None:
+    """Start, stop and reach the project's PostgreSQL."""
+
+
+@app.group("edw")
+def edw_app() -> None:
+    """Create and fill the phm_edw source schema."""
+
+
+@app.group("bench")
+def bench_app() -> None:
+    """Benchmarks that print figures."""
+
+
+PATIENTS = click.IntRange(min=1)
+
+
+# --------------------------------------------------------------------------- db
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded PostgreSQL (created on first use)."""
+    from phm import db
+
+    external = db.external_connection()
+    if external is not None:
+        version = db.check_server(external)
+        click.echo(f"Using external PostgreSQL {version // 10000} at {external.host}:{external.port} ({external.origin}); nothing to start.")
+        return
+    click.echo(db.EmbeddedServer().start())
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL."""
+    from phm import db
+
+    if db.external_connection() is not None:
+        click.echo("Using an external PostgreSQL; nothing to stop.")
+        return
+    click.echo(db.EmbeddedServer().stop())
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the database is up. Exit 0 when it is, 3 when it is not."""
+    from phm import db
+
+    external = db.external_connection()
+    if external is not None:
+        version = db.check_server(external)
+        click.echo(f"External PostgreSQL {version // 10000} reachable at {external.host}:{external.port} ({external.origin}).")
+        return
+    running, message = db.EmbeddedServer().status()
+    click.echo(message)
+    if not running:
+        raise SystemExit(3)
+
+
+@db_app.command("url")
+@click.option("--show-password", is_flag=True, help="Print the password too.")
+def db_url(show_password: bool) -> None:
+    """Print the connection URL."""
+    from phm import db
+
+    click.echo(db.current_connection().url(hide_password=not show_password))
+
+
+@db_app.command("psql", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@click.pass_context
+def db_psql(ctx: click.Context) -> None:
+    """Open psql on the database (extra arguments are passed to psql)."""
+    from phm import db
+
+    conn = db.current_connection()
+    psql = db.EmbeddedServer().psql_path() if conn.embedded else "psql"
+    env = dict(os.environ, PGPASSWORD=conn.password)
+    args = [psql, "-h", conn.host, "-p", str(conn.port), "-U", conn.user, "-d", conn.dbname, *ctx.args]
+    try:
+        raise SystemExit(subprocess.call(args, env=env))
+    except FileNotFoundError:
+        raise PhmError("psql was not found on PATH.") from None
+
+
+# --------------------------------------------------------------------------- edw
+
+
+@edw_app.command("init")
+@click.option("--reset", is_flag=True, help="Drop phm_edw first (destroys its data).")
+def edw_init(reset: bool) -> None:
+    """Create the phm_edw schema with the upstream tables and columns."""
+    from phm import db
+    from phm.edw import ddl
+
+    conn = db.ensure_running()
+    click.echo(ddl.init_schema(conn, reset=reset))
+
+
+@edw_app.command("generate")
+@click.option("--patients", "-n", type=PATIENTS, default=10_000, show_default=True, help="How many patients.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed; the same seed gives the same EDW.")
+@click.option("--profile", type=click.Choice(["ambulatory", "medicare"]), default="ambulatory", show_default=True,
+              help="Population mix.")
+@click.option("--defects", type=click.FloatRange(0.0, 0.5), default=0.0, show_default=True,
+              help="Share of bad rows to inject, for reliability tests.")
+def edw_generate(patients: int, seed: int, profile: str, defects: float) -> None:
+    """Fill phm_edw with a realistic synthetic population (replaces what is there)."""
+    from phm import db
+    from phm.edw import ddl, generate
+
+    conn = db.ensure_running()
+    ddl.init_schema(conn, reset=True)
+    result = generate.generate_and_load(conn, patients=patients, seed=seed, profile=profile, defects=defects)
+    click.echo(result.summary())
+
+
+# --------------------------------------------------------------------------- run
+
+
+@app.command("run")
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+@click.option("--select", "-s", default=None, help="dbt selector for the build step.")
+def run(full_refresh: bool, select: Optional[str]) -> None:
+    """The nightly build: dbt seed, snapshot and build, with progress and a summary."""
+    from phm import db
+    from phm.orchestrate import nightly
+
+    conn = db.ensure_running()
+    report = nightly(conn, full_refresh=full_refresh, select=select)
+    report.print()
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@app.command("summary")
+def summary() -> None:
+    """Row counts per layer, and how to connect."""
+    from phm import db
+    from phm.orchestrate import print_summary
+
+    print_summary(db.current_connection())
+
+
+# --------------------------------------------------------------------------- bench
+
+
+@bench_app.command("generate")
+@click.option("--patients", "-n", type=PATIENTS, default=10_000, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+def bench_generate(patients: int, seed: int) -> None:
+    """Time generating and bulk-loading a synthetic EDW; prints rows per second."""
+    from phm import bench, db
+
+    conn = db.ensure_running()
+    bench.bench_generate(conn, patients=patients, seed=seed)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point: every failure is one line on stderr and a non-zero exit."""
+    try:
+        returned = app(args=argv, prog_name="phm", standalone_mode=False)
+        if isinstance(returned, int):
+            return returned
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except click.exceptions.Abort:
+        click.echo("phm: aborted", err=True)
+        return 130
+    except click.UsageError as exc:
+        where = f" ({exc.ctx.command_path})" if exc.ctx is not None else ""
+        click.echo(f"phm: error{where}: {exc.format_message()}", err=True)
+        return 2
+    except click.ClickException as exc:
+        click.echo(f"phm: error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except PhmError as exc:
+        click.echo(f"phm: error: {' '.join(str(exc).split())}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("phm: interrupted", err=True)
+        return 130
+    return 0
+
+
+def entry() -> None:
+    sys.exit(main())

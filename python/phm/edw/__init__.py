@@ -1,0 +1,1 @@
+"""The phm_edw source schema: DDL and the synthetic data generator."""
