@@ -40,7 +40,7 @@ SERVER_SETTINGS = {
     "unix_socket_directories": "''",
     "max_connections": "50",
     "shared_buffers": "'512MB'",
-    "work_mem": "'64MB'",
+    "work_mem": "'32MB'",
     "maintenance_work_mem": "'512MB'",
     "effective_cache_size": "'4GB'",
     "max_wal_size": "'4GB'",

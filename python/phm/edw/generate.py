@@ -629,6 +629,9 @@ class Generator:
         readm = pd.DataFrame({"patient_id": readmit.patient_id.to_numpy(), "encounter_type": "Inpatient",
                               "days_back": re_days})
         enc = pd.concat([enc, readm[readm.days_back > 0]], ignore_index=True)
+        # hospital stays (up to 8 days) and ED visits end before as_of
+        acute_kind = enc.encounter_type.isin(["Emergency", "Inpatient"]).to_numpy()
+        enc["days_back"] = np.where(acute_kind, np.maximum(enc.days_back.to_numpy(), 10), enc.days_back.to_numpy())
         enc = enc.sort_values(["patient_id", "days_back"], ascending=[True, False], kind="stable").reset_index(drop=True)
         m = len(enc)
         etype = enc.encounter_type.to_numpy()
@@ -767,11 +770,12 @@ class Generator:
         codes = _pick_codes(rng, obs.evidence_loinc_codes)
         m = len(obs)
         known = np.isin(codes, loinc.index)
-        mean = np.where(known, _num(loinc.reindex(codes).mean).to_numpy(), 50.0)
-        sd = np.where(known, _num(loinc.reindex(codes).sd).to_numpy(), 10.0)
-        lo = np.where(known, _num(loinc.reindex(codes).min_value).to_numpy(), 0.0)
-        hi = np.where(known, _num(loinc.reindex(codes).max_value).to_numpy(), 1000.0)
-        dec = np.where(known, _num(loinc.reindex(codes).decimals).fillna(1).to_numpy(), 1).astype(int)
+        ref = loinc.reindex(codes)
+        mean = np.where(known, _num(ref["mean"]).to_numpy(), 50.0)
+        sd = np.where(known, _num(ref["sd"]).to_numpy(), 10.0)
+        lo = np.where(known, _num(ref["min_value"]).to_numpy(), 0.0)
+        hi = np.where(known, _num(ref["max_value"]).to_numpy(), 1000.0)
+        dec = np.where(known, _num(ref["decimals"]).fillna(1).to_numpy(), 1).astype(int)
         value = rng.normal(mean, sd)
         t_hi = _num(obs.target_value_high).to_numpy()
         t_lo = _num(obs.target_value_low).to_numpy()
@@ -788,8 +792,8 @@ class Generator:
         value = np.where(has_target, np.where(in_target, inside, outside), value)
         value = np.clip(value, lo, hi)
         value = np.array([round(v, d) for v, d in zip(value, dec)])
-        units = np.where(known, loinc.reindex(codes).units.to_numpy(), None)
-        names = np.where(known, loinc.reindex(codes).name.to_numpy(), None)
+        units = np.where(known, ref["units"].to_numpy(), None)
+        names = np.where(known, ref["name"].to_numpy(), None)
         self.labs = pd.DataFrame({"patient_id": obs.patient_id.to_numpy(), "encounter_id": None, "provider_id": prov,
                                   "observation_datetime": when, "observation_code": codes, "value_numeric": value,
                                   "units": units, "observation_desc": names})
