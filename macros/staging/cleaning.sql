@@ -16,11 +16,12 @@
 {%- endmacro %}
 
 {#-
-    ICD-10 code in its comparison form: dots, spaces and dashes removed, upper-cased,
-    so that 'E11.9', 'E119' and ' e11.9 ' are all 'E119'.
+    ICD-10 code in its comparison form: dots and white space removed, upper-cased, so that
+    'E11.9', 'E119' and ' e11.9 ' are all 'E119'. Any other character is kept, so that a
+    malformed code stays malformed and is rejected.
 -#}
 {% macro normalize_icd10(column) -%}
-    nullif(upper(regexp_replace({{ column }}, '[^A-Za-z0-9]', '', 'g')), '')
+    nullif(upper(regexp_replace({{ column }}, '[.[:space:]]', '', 'g')), '')
 {%- endmacro %}
 
 {#- The display form of a normalised ICD-10 code: a dot after the third character. -#}

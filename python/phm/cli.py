@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime
 from typing import Optional
 
 import click
@@ -124,14 +125,17 @@ def edw_init(reset: bool) -> None:
               help="Population mix.")
 @click.option("--defects", type=click.FloatRange(0.0, 0.5), default=0.0, show_default=True,
               help="Share of bad rows to inject, for reliability tests.")
-def edw_generate(patients: int, seed: int, profile: str, defects: float) -> None:
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date the history ends at (default: today).")
+def edw_generate(patients: int, seed: int, profile: str, defects: float, as_of: Optional[datetime]) -> None:
     """Fill phm_edw with a realistic synthetic population (replaces what is there)."""
     from phm import db
     from phm.edw import ddl, generate
 
     conn = db.ensure_running()
     ddl.init_schema(conn, reset=True)
-    result = generate.generate_and_load(conn, patients=patients, seed=seed, profile=profile, defects=defects)
+    result = generate.generate_and_load(conn, patients=patients, seed=seed, profile=profile, defects=defects,
+                                        as_of=as_of.date() if as_of else None)
     click.echo(result.summary())
 
 
@@ -151,6 +155,32 @@ def run(full_refresh: bool, select: Optional[str]) -> None:
     report.print()
     if not report.ok:
         raise SystemExit(1)
+
+
+@app.command("env")
+def env() -> None:
+    """Print `export` lines for the variables dbt needs: eval "$(phm env)"."""
+    import shlex
+
+    from phm import db
+    from phm.orchestrate import dbt_environment
+
+    for key, value in dbt_environment(db.current_connection()).items():
+        click.echo(f"export {key}={shlex.quote(value)}")
+
+
+@app.command("dbt", context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                                      "help_option_names": []})
+@click.pass_context
+def dbt(ctx: click.Context) -> None:
+    """Run any dbt command against the project's database, e.g. `phm dbt docs serve`."""
+    from phm import db
+    from phm.orchestrate import dbt_environment
+
+    conn = db.ensure_running()
+    full_env = dict(os.environ, **dbt_environment(conn))
+    dbt_exe = os.path.join(os.path.dirname(sys.executable), "dbt")
+    raise SystemExit(subprocess.call([dbt_exe, *ctx.args], env=full_env))
 
 
 @app.command("summary")
@@ -205,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("phm: interrupted", err=True)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if os.environ.get("PHM_DEBUG"):
+            raise
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        click.echo(f"phm: unexpected error: {detail} (set PHM_DEBUG=1 for the traceback)", err=True)
+        return 1
     return 0
 
 

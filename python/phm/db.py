@@ -216,6 +216,19 @@ class EmbeddedServer:
                 self.data_dir.symlink_to(outside)
             os.chown(self.data_dir.resolve(), self.run_as.pw_uid, self.run_as.pw_gid)
 
+    def _server_log(self) -> Path:
+        """The server log: .phm/postgres.log, or beside an out-of-tree cluster with a link from there."""
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        if self.data_dir.is_symlink():
+            real = self._real_data_dir().with_suffix(".log")
+            real.touch()
+            if not self.log_file.is_symlink():
+                self.log_file.unlink(missing_ok=True)
+                self.log_file.symlink_to(real)
+            return real
+        self.log_file.touch()
+        return self.log_file
+
     def _can_traverse(self, folder: Path) -> bool:
         return self._run(["test", "-x", str(folder)], check=False).returncode == 0
 
@@ -268,7 +281,7 @@ class EmbeddedServer:
         data = self._real_data_dir()
         data.mkdir(parents=True, exist_ok=True)
         data.chmod(0o700)
-        pwfile = self.state_dir / ".pwfile"
+        pwfile = data.parent / f".pwfile-{secrets.token_hex(4)}"
         pwfile.write_text(str(state["password"]) + "\n")
         if self.run_as is not None:
             os.chown(data, self.run_as.pw_uid, self.run_as.pw_gid)
@@ -315,15 +328,14 @@ class EmbeddedServer:
             state["port"] = new_port
             _save_state(state)
             port = new_port
-        self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        self.log_file.touch()
+        log_file = self._server_log()
         if self.run_as is not None:
-            os.chown(self.log_file, self.run_as.pw_uid, self.run_as.pw_gid)
+            os.chown(log_file, self.run_as.pw_uid, self.run_as.pw_gid)
         result = self._run(
             [
                 self._exe("pg_ctl"), "start", "-w", "-t", "60",
                 "-D", str(self._real_data_dir()),
-                "-l", str(self.log_file),
+                "-l", str(log_file),
                 "-o", f"-h 127.0.0.1 -p {port} -k ''",
             ],
             check=False,
@@ -392,11 +404,12 @@ def external_connection() -> Connection | None:
     if url:
         try:
             parts = conninfo_to_dict(url)
-        except psycopg.ProgrammingError as exc:
+            port = int(parts.get("port") or 5432)
+        except (psycopg.ProgrammingError, ValueError) as exc:
             raise PhmError(f"PHM_DATABASE_URL is not a valid PostgreSQL URL: {exc}") from None
         return Connection(
             host=str(parts.get("host") or "127.0.0.1"),
-            port=int(parts.get("port") or 5432),
+            port=port,
             user=str(parts.get("user") or os.environ.get("USER", "postgres")),
             password=str(parts.get("password") or ""),
             dbname=str(parts.get("dbname") or DEFAULT_DB),
@@ -406,7 +419,7 @@ def external_connection() -> Connection | None:
     if os.environ.get("PGHOST"):
         return Connection(
             host=os.environ["PGHOST"],
-            port=int(os.environ.get("PGPORT", "5432")),
+            port=_env_port(),
             user=os.environ.get("PGUSER", os.environ.get("USER", "postgres")),
             password=os.environ.get("PGPASSWORD", ""),
             dbname=os.environ.get("PGDATABASE", DEFAULT_DB),
@@ -414,6 +427,13 @@ def external_connection() -> Connection | None:
             origin="PG* environment variables",
         )
     return None
+
+
+def _env_port() -> int:
+    raw = os.environ.get("PGPORT", "5432")
+    if not raw.isdigit():
+        raise PhmError(f"PGPORT must be a port number, not {raw!r}.")
+    return int(raw)
 
 
 def current_connection() -> Connection:

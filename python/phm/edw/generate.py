@@ -403,7 +403,10 @@ class Generator:
         share = np.array([s for *_, s in prof.age_bands])
         band = rng.choice(len(bands), n, p=share / share.sum())
         age = bands[band, 0] + np.floor(rng.random(n) * (bands[band, 1] - bands[band, 0] + 1)).astype(int)
-        dob = np.datetime64(self.as_of, "D") - _days(age * 365 + rng.integers(0, 365, n))
+        # the last birthday falls within the past year, so the age on as_of is exactly `age`
+        anniversary = pd.to_datetime(pd.DataFrame({"year": self.as_of.year - age, "month": self.as_of.month,
+                                                   "day": min(self.as_of.day, 28)})).to_numpy().astype("datetime64[D]")
+        dob = anniversary - _days(rng.integers(0, 364, n))
         female = rng.random(n) < prof.female_share
         first = np.where(female, np.array(FIRST_F)[rng.integers(0, len(FIRST_F), n)],
                          np.array(FIRST_M)[rng.integers(0, len(FIRST_M), n)])
@@ -940,16 +943,15 @@ class Generator:
         """EDW care_gap rows as the upstream gap engine records them: ~70% open, 25% closed, 5% excluded."""
         rng = self.rng
         pm = self.patient_measures
-        obs = self.tables["observation"][["patient_id", "observation_datetime"]]
-        del obs
         m = len(pm)
         p_met = 1 / (1 + np.exp(-(0.35 + 0.6 * self.engagement[pm.patient_id.to_numpy() - 1])))
         met = rng.random(m) < p_met
         open_rows = np.flatnonzero(~met)
         closed_pool = np.flatnonzero(met)
-        n_closed = min(len(closed_pool), int(round(len(open_rows) * 25 / 70)))
+        # exclusions come out of the open pool: open : closed : excluded = 70 : 25 : 5
+        n_closed = min(len(closed_pool), int(round(len(open_rows) * 25 / 75)))
         closed_rows = rng.choice(closed_pool, n_closed, replace=False)
-        n_excl = int(round((len(open_rows) + n_closed) * 5 / 95))
+        n_excl = int(round(len(open_rows) * 5 / 75))
         excluded_rows = rng.choice(open_rows, min(n_excl, len(open_rows)), replace=False)
         status = np.full(m, None, dtype=object)
         status[open_rows] = "Open"
@@ -1006,10 +1008,13 @@ def inject_defects(tables: dict[str, pd.DataFrame], rate: float, seed: int, as_o
     max_patient = int(tables["patient"].patient_id.max())
     future = np.datetime64(as_of, "s") + np.timedelta64(40, "D")
 
+    clean_rows = {name: len(frame) for name, frame in tables.items()}
+
     def take(name: str, share: float) -> pd.DataFrame:
-        frame = tables[name]
-        k = max(1, int(round(len(frame) * rate * share)))
-        return frame.iloc[rng.choice(len(frame), k, replace=False)].copy()
+        """Copies of clean rows only, so that no row carries two defects."""
+        n = clean_rows[name]
+        k = max(1, int(round(n * rate * share)))
+        return tables[name].iloc[rng.choice(n, k, replace=False)].copy()
 
     def append(name: str, rows: pd.DataFrame, rule: str) -> None:
         frame = tables[name]

@@ -1,0 +1,5 @@
+"""`python -m phm` runs the command-line tool."""
+
+from phm.cli import entry
+
+entry()

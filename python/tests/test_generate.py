@@ -1,0 +1,155 @@
+"""The synthetic EDW: determinism, and realism checked against stated epidemiological tolerances."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from phm.db import Connection
+from phm.edw import ddl
+from phm.edw.catalog import split_list
+from phm.edw.generate import build_tables, edw_checksum, generate_and_load
+
+AS_OF = date(2026, 6, 30)
+
+
+def frame_digest(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+    return {name: int(pd.util.hash_pandas_object(frame.astype(str), index=False).sum()) for name, frame in tables.items()}
+
+
+@pytest.fixture(scope="module")
+def ambulatory() -> dict[str, pd.DataFrame]:
+    return build_tables(10_000, 42, "ambulatory", AS_OF)[0]
+
+
+@pytest.fixture(scope="module")
+def medicare() -> dict[str, pd.DataFrame]:
+    return build_tables(10_000, 42, "medicare", AS_OF)[0]
+
+
+def qualified_bundles(tables: dict[str, pd.DataFrame], seeds: pd.DataFrame) -> pd.DataFrame:
+    """patient_id x bundle_code from active, unresolved diagnoses, matched by ICD-10 prefix or SNOMED code."""
+    dx = tables["condition_diagnosis"].merge(tables["condition"], on="condition_id", suffixes=("", "_c"))
+    dx = dx[(dx.diagnosis_status == "Active") & (dx.active_ind == "Y") & dx.resolution_date.isna()]
+    norm = dx.condition_code.str.replace(".", "", regex=False).str.upper()
+    hits = []
+    for bundle in seeds.itertuples():
+        prefixes = tuple(c.replace(".", "") for c in split_list(bundle.icd10_codes))
+        snomed = set(split_list(bundle.snomed_codes))
+        match = (dx.code_system.str.startswith("ICD") & norm.str.startswith(prefixes)) | (
+            dx.code_system.str.startswith("SNOMED") & dx.condition_code.isin(snomed))
+        hits.append(pd.DataFrame({"patient_id": dx.patient_id[match], "bundle_code": bundle.bundle_code}))
+    return pd.concat(hits).drop_duplicates()
+
+
+@pytest.fixture(scope="module")
+def bundle_seed() -> pd.DataFrame:
+    from phm.edw.catalog import load_catalog
+
+    return load_catalog().bundles
+
+
+def test_same_seed_same_rows_other_seed_other_rows() -> None:
+    first = frame_digest(build_tables(800, 7, "ambulatory", AS_OF)[0])
+    second = frame_digest(build_tables(800, 7, "ambulatory", AS_OF)[0])
+    other = frame_digest(build_tables(800, 8, "ambulatory", AS_OF)[0])
+    assert first == second
+    assert first["patient"] != other["patient"] and first["observation"] != other["observation"]
+
+
+def test_loaded_edw_checksum_is_reproducible(test_db: Connection) -> None:
+    ddl.init_schema(test_db, reset=True)
+    generate_and_load(test_db, 600, seed=11, as_of=AS_OF, progress=False)
+    one = edw_checksum(test_db)
+    generate_and_load(test_db, 600, seed=11, as_of=AS_OF, progress=False)
+    two = edw_checksum(test_db)
+    generate_and_load(test_db, 600, seed=12, as_of=AS_OF, progress=False)
+    three = edw_checksum(test_db)
+    assert one == two != three
+
+
+def test_every_bundle_has_patients_at_realistic_prevalence(ambulatory: dict[str, pd.DataFrame],
+                                                         bundle_seed: pd.DataFrame) -> None:
+    q = qualified_bundles(ambulatory, bundle_seed)
+    share = q.groupby("bundle_code").patient_id.nunique() / len(ambulatory["patient"]) * 100
+    assert set(share.index) == set(bundle_seed.bundle_code)  # all 45 bundles have patients
+    assert (q.groupby("bundle_code").patient_id.nunique() >= 3).all()
+    # adult primary-care prevalence (CDC/NHANES order of magnitude), generous tolerances
+    expected = {"HTN": (20, 45), "HLD": (18, 42), "DM2": (7, 18), "OBESITY": (12, 32), "CKD": (3, 14),
+                "COPD": (3, 11), "MDD": (4, 14), "HIV": (0.03, 1.0), "SCD": (0.03, 0.5), "PAH": (0.03, 0.5)}
+    for code, (low, high) in expected.items():
+        assert low <= share[code] <= high, f"{code} prevalence {share[code]:.2f}% outside [{low}, {high}]"
+    assert share["HTN"] > 20 * share["HIV"]
+
+
+def test_comorbidity_clusters(ambulatory: dict[str, pd.DataFrame], bundle_seed: pd.DataFrame) -> None:
+    q = qualified_bundles(ambulatory, bundle_seed)
+    n = len(ambulatory["patient"])
+    dm2 = set(q[q.bundle_code == "DM2"].patient_id)
+    htn = set(q[q.bundle_code == "HTN"].patient_id)
+    assert len(dm2 & htn) / len(dm2) > 1.3 * len(htn) / n  # hypertension is likelier with diabetes
+
+
+def test_resolved_inactive_and_snomed_diagnoses_exist(ambulatory: dict[str, pd.DataFrame]) -> None:
+    dx = ambulatory["condition_diagnosis"].merge(ambulatory["condition"][["condition_id", "code_system"]])
+    assert (dx.diagnosis_status == "Resolved").mean() > 0.05
+    assert (dx.active_ind == "N").sum() > 100
+    assert (dx.code_system == "SNOMED-CT").sum() > 100
+
+
+def test_gap_status_mix_is_70_25_5(ambulatory: dict[str, pd.DataFrame]) -> None:
+    mix = ambulatory["care_gap"].gap_status.str.capitalize().value_counts(normalize=True) * 100
+    assert abs(mix["Open"] - 70) <= 2
+    assert abs(mix["Closed"] - 25) <= 2
+    assert abs(mix["Excluded"] - 5) <= 1
+
+
+def test_utilization_rises_with_conditions_and_readmissions_happen(ambulatory: dict[str, pd.DataFrame],
+                                                                  bundle_seed: pd.DataFrame) -> None:
+    q = qualified_bundles(ambulatory, bundle_seed)
+    n_cond = q.groupby("patient_id").size().reindex(ambulatory["patient"].patient_id, fill_value=0)
+    enc = ambulatory["encounter"]
+    ed = enc[enc.encounter_type == "Emergency"].groupby("patient_id").size().reindex(n_cond.index, fill_value=0)
+    assert ed[n_cond >= 4].mean() > 2 * ed[n_cond == 0].mean()
+    ip = enc[enc.encounter_type == "Inpatient"].sort_values(["patient_id", "admission_datetime"])
+    gap = ip.groupby("patient_id").admission_datetime.shift(-1) - ip.discharge_datetime
+    readmitted = ((gap > pd.Timedelta(0)) & (gap <= pd.Timedelta(days=30))).mean()
+    assert 0.05 <= readmitted <= 0.35
+    assert (ip.discharge_datetime > ip.admission_datetime).all()
+
+
+def test_payer_mix_covers_the_four_payer_types(ambulatory: dict[str, pd.DataFrame]) -> None:
+    cov = ambulatory["patient_insurance_coverage"].merge(ambulatory["payer"], on="payer_id")
+    assert {"Medicare", "Medicaid", "Commercial", "Medicare Advantage"} <= set(cov.payer_type)
+    assert (cov.coverage_end_date.notna()).sum() > 0  # ended coverage periods exist
+
+
+def test_medicare_preset_matches_spec_03(medicare: dict[str, pd.DataFrame]) -> None:
+    p = medicare["patient"]
+    dob = pd.to_datetime(p.date_of_birth)
+    age = AS_OF.year - dob.dt.year - ((dob.dt.month > AS_OF.month) | ((dob.dt.month == AS_OF.month) & (dob.dt.day > AS_OF.day)))
+    bands = pd.cut(age, [64, 69, 74, 79, 84, 200], labels=["65-69", "70-74", "75-79", "80-84", "85+"])
+    share = bands.value_counts(normalize=True) * 100
+    for band, target in {"65-69": 45, "70-74": 35, "75-79": 15, "80-84": 3, "85+": 2}.items():
+        assert abs(share[band] - target) <= 2, f"{band}: {share[band]:.1f}% vs {target}%"
+    assert abs((p.gender == "Female").mean() * 100 - 56) <= 2
+    assert age.min() >= 65
+    # the three Medicare Advantage contracts of spec 03 split about 50/34/16
+    cov = medicare["patient_insurance_coverage"].merge(medicare["payer"][["payer_id", "payer_name", "payer_type"]])
+    ma = cov[(cov.payer_type == "Medicare Advantage") & (cov.active_ind == "Y")].payer_name
+    split = ma.str.extract(r"(H\d{4}-\d{3})")[0].value_counts(normalize=True) * 100
+    assert abs(split["H1234-001"] - 50) <= 3 and abs(split["H5678-002"] - 34) <= 3 and abs(split["H9012-003"] - 16) <= 3
+
+
+def test_defects_are_counted(ambulatory: dict[str, pd.DataFrame]) -> None:
+    tables, made = build_tables(1_000, 5, "ambulatory", AS_OF, defects=0.01)
+    clean, _ = build_tables(1_000, 5, "ambulatory", AS_OF)
+    added = {name: len(tables[name]) - len(clean[name]) for name in tables}
+    per_table: dict[str, int] = {}
+    for (table, _rule), count in made.items():
+        per_table[table] = per_table.get(table, 0) + count
+    assert {k: v for k, v in added.items() if v} == per_table
+    assert np.all([count >= 1 for count in made.values()])
