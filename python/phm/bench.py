@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from datetime import date
 
@@ -13,7 +14,7 @@ from phm.db import Connection
 from phm.edw import ddl
 from phm.edw.generate import build_tables, load
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)
 
 
 def bench_generate(conn: Connection, patients: int, seed: int = 42, as_of: date | None = None) -> dict[str, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from phm.db import Connection
 from phm.errors import PhmError
 from phm.paths import project_root
 
-console = Console()
+# Wide enough for the summary tables when output goes to a file or CI log (rich assumes 80).
+console = Console(width=None if sys.stdout.isatty() else 120)
 
 
 @dataclass
