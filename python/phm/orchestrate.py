@@ -122,14 +122,21 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
 
 def nightly(conn: Connection, full_refresh: bool = False, select: str | None = None, quiet: bool = True,
             show_progress: bool = True, extra_vars: dict[str, str] | None = None) -> RunReport:
-    """seed -> snapshot -> build. Stops at the first failing step."""
+    """seed, then build. Stops at the first failing step.
+
+    `dbt build` runs seeds, snapshots, models and their tests in dependency order: the patient
+    snapshot reads the staging model, so it must run after staging and before the dimensions,
+    which a separate `dbt snapshot` before the build could not do on a first run. Seeds also run
+    first on their own so that a broken seed file stops the run before anything is rebuilt.
+    """
     report = RunReport(conn)
     var_args = ["--vars", _yaml_vars(extra_vars)] if extra_vars else []
     steps: list[tuple[str, list[str]]] = [
-        ("seed", ["seed", *(["--full-refresh"] if full_refresh else []), *var_args]),
-        ("snapshot", ["snapshot", *var_args]),
-        ("build", ["build", *(["--full-refresh"] if full_refresh else []), *(["--select", select] if select else []),
-                   *var_args]),
+        # seeds are small reference tables: always reloaded whole, so a changed column never breaks the run
+        ("seed", ["seed", "--full-refresh", *var_args]),
+        ("build (snapshots, models, tests)",
+         ["build", *(["--full-refresh"] if full_refresh else []), *(["--select", select] if select else []),
+          *var_args]),
     ]
     for label, args in steps:
         step = run_dbt(conn, args, label, quiet=quiet, show_progress=show_progress)

@@ -9,6 +9,7 @@ final as (
         condition_id,
         condition_code,
         condition_code_normalized,
+        code_system_family,
         condition_name,
         code_system,
         description,

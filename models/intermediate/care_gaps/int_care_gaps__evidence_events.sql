@@ -1,0 +1,182 @@
+-- int_care_gaps__evidence_events: every clinical event that can satisfy a care-gap measure, in one long
+-- shape (patient, system, code, when, value), plus each patient's visits for "Every visit" measures.
+-- Only codes some measure names are kept. A prescription counts as evidence up to the day its order
+-- ends (or the run date while it is open), so a statin started two years ago and still taken counts.
+with measures as (
+    select * from {{ ref('measures') }}
+),
+
+observations as (
+    select * from {{ ref('stg_phm_edw__observation') }}
+),
+
+procedures_performed as (
+    select * from {{ ref('stg_phm_edw__procedure_performed') }}
+),
+
+procedure_catalogue as (
+    select * from {{ ref('stg_phm_edw__procedure') }}
+),
+
+medication_orders as (
+    select * from {{ ref('stg_phm_edw__medication_order') }}
+),
+
+medication_catalogue as (
+    select * from {{ ref('stg_phm_edw__medication') }}
+),
+
+immunizations as (
+    select * from {{ ref('stg_phm_edw__immunization') }}
+),
+
+encounters as (
+    select * from {{ ref('stg_phm_edw__encounter') }}
+),
+
+wanted_codes as (
+    select distinct
+        'LOINC' as evidence_system,
+        codes.code as evidence_code
+    from measures
+    cross join lateral {{ unnest_pipe_list('measures.evidence_loinc_codes') }} as codes (code)
+    union
+    select distinct
+        'LOINC' as evidence_system,
+        secondary_loinc_code as evidence_code
+    from measures
+    where secondary_loinc_code is not null
+    union
+    select distinct
+        'CPT' as evidence_system,
+        codes.code as evidence_code
+    from measures
+    cross join lateral {{ unnest_pipe_list('measures.evidence_cpt_codes') }} as codes (code)
+    union
+    select distinct
+        'RXNORM' as evidence_system,
+        codes.code as evidence_code
+    from measures
+    cross join lateral {{ unnest_pipe_list('measures.evidence_rxnorm_codes') }} as codes (code)
+    union
+    select distinct
+        'CVX' as evidence_system,
+        codes.code as evidence_code
+    from measures
+    cross join lateral {{ unnest_pipe_list('measures.evidence_cvx_codes') }} as codes (code)
+),
+
+observation_events as (
+    select
+        observations.patient_id,
+        'LOINC' as evidence_system,
+        observations.observation_code as evidence_code,
+        observations.observation_datetime as event_at,
+        observations.value_numeric,
+        'observation' as source_table,
+        observations.observation_id as source_id
+    from observations
+    where observations.is_active
+),
+
+procedure_events as (
+    select
+        procedures_performed.patient_id,
+        'CPT' as evidence_system,
+        procedure_catalogue.procedure_code as evidence_code,
+        procedures_performed.procedure_datetime as event_at,
+        cast(null as numeric) as value_numeric,
+        'procedure_performed' as source_table,
+        procedures_performed.procedure_performed_id as source_id
+    from procedures_performed
+    inner join procedure_catalogue
+        on procedures_performed.procedure_id = procedure_catalogue.procedure_id
+    where procedures_performed.is_active and procedures_performed.procedure_datetime is not null
+),
+
+medication_events as (
+    select
+        medication_orders.patient_id,
+        'RXNORM' as evidence_system,
+        medication_catalogue.medication_code as evidence_code,
+        greatest(
+            medication_orders.start_datetime,
+            least(
+                coalesce(medication_orders.end_datetime, cast({{ run_date() }} as timestamp)),
+                cast({{ run_date() }} as timestamp)
+            )
+        ) as event_at,
+        cast(null as numeric) as value_numeric,
+        'medication_order' as source_table,
+        medication_orders.medication_order_id as source_id
+    from medication_orders
+    inner join medication_catalogue
+        on medication_orders.medication_id = medication_catalogue.medication_id
+    where
+        medication_orders.is_active
+        and medication_orders.start_datetime is not null
+        and coalesce(medication_orders.prescription_status, 'ACTIVE')
+        not in ('CANCELLED', 'CANCELED', 'ENTERED IN ERROR')
+),
+
+immunization_events as (
+    select
+        immunizations.patient_id,
+        'CVX' as evidence_system,
+        immunizations.vaccine_code as evidence_code,
+        immunizations.administration_datetime as event_at,
+        cast(null as numeric) as value_numeric,
+        'immunization' as source_table,
+        immunizations.immunization_id as source_id
+    from immunizations
+    where immunizations.is_active and coalesce(immunizations.status, 'COMPLETED') not in ('NOT GIVEN', 'REFUSED')
+),
+
+coded_events as (
+    select * from observation_events
+    union all
+    select * from procedure_events
+    union all
+    select * from medication_events
+    union all
+    select * from immunization_events
+),
+
+kept_events as (
+    select coded_events.*
+    from coded_events
+    inner join wanted_codes
+        on
+            coded_events.evidence_system = wanted_codes.evidence_system
+            and coded_events.evidence_code = wanted_codes.evidence_code
+),
+
+visit_events as (
+    select
+        encounters.patient_id,
+        'VISIT' as evidence_system,
+        encounters.encounter_type as evidence_code,
+        encounters.encounter_datetime as event_at,
+        cast(null as numeric) as value_numeric,
+        'encounter' as source_table,
+        encounters.encounter_id as source_id
+    from encounters
+    where
+        encounters.is_active
+        and encounters.encounter_datetime is not null
+        and encounters.encounter_type in (
+            {%- for visit_type in var('visit_encounter_types') %}
+                '{{ visit_type }}'{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        )
+),
+
+final as (
+    select * from kept_events
+    where cast(event_at as date) <= {{ run_date() }}
+    union all
+    select * from visit_events
+    where cast(event_at as date) <= {{ run_date() }}
+)
+
+select * from final

@@ -1,0 +1,52 @@
+-- int_care_gaps__units: one row per patient x judgement unit (a dedup domain, or a measure on its own).
+-- The owner is the patient's first bundle in the unit by bundle_code; the unit is judged against the
+-- strictest target of its measures and the shortest frequency window (doc block dedup_rule).
+with patient_measures as (
+    select * from {{ ref('int_care_gaps__patient_measures') }}
+),
+
+domains as (
+    select * from {{ ref('dedup_domains') }}
+),
+
+with_unit as (
+    select
+        patient_measures.*,
+        coalesce('D:' || patient_measures.dedup_domain, 'M:' || patient_measures.measure_code) as judgement_unit,
+        coalesce(domains.strictness_rule, 'own_target') as strictness_rule
+    from patient_measures
+    left join domains
+        on patient_measures.dedup_domain = domains.dedup_domain
+),
+
+units as (
+    select
+        patient_id,
+        judgement_unit,
+        max(dedup_domain) as dedup_domain,
+        min(bundle_code) as owner_bundle_code,
+        count(*) as bundles_in_unit,
+        min(frequency_days) as unit_frequency_days,
+        case when max(strictness_rule) = 'none' then null else min(target_value_high) end as unit_target_high,
+        case when max(strictness_rule) = 'none' then null else max(target_value_low) end as unit_target_low,
+        case when max(strictness_rule) = 'none' then null else min(secondary_target_value_high) end
+            as unit_secondary_target_high,
+        bool_and(target_inclusive) as unit_target_inclusive
+    from with_unit
+    group by patient_id, judgement_unit
+),
+
+final as (
+    select
+        units.*,
+        with_unit.measure_code as owner_measure_code,
+        with_unit.has_codified_evidence as owner_has_codified_evidence
+    from units
+    inner join with_unit
+        on
+            units.patient_id = with_unit.patient_id
+            and units.judgement_unit = with_unit.judgement_unit
+            and units.owner_bundle_code = with_unit.bundle_code
+)
+
+select * from final
