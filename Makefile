@@ -10,7 +10,7 @@ SEED ?= 42
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_VERSION_CHECK := false
 
-.PHONY: install demo test pytest lint db-start db-stop clean bench
+.PHONY: install demo test pytest lint bundles-check db-start db-stop clean bench
 
 install: $(VENV)/.installed
 
@@ -33,7 +33,7 @@ demo: db-start
 	$(PHM) run && \
 	echo "demo finished in $$(( $$(date +%s) - start )) s"
 
-test: db-start lint pytest
+test: db-start lint bundles-check pytest
 
 pytest: install
 	$(VENV)/bin/pytest
@@ -47,3 +47,6 @@ bench: db-start
 clean:
 	-$(PHM) db stop
 	rm -rf .phm target logs
+
+bundles-check: install
+	$(PHM) bundles check

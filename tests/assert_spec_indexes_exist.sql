@@ -1,5 +1,7 @@
 -- The dashboard indexes of spec part 5 exist on the tables this project has built. One row per missing
 -- index. Partial indexes are created in post-hooks (the `indexes` config has no WHERE).
+-- depends_on: {{ ref('fact_patient_bundle') }}
+-- depends_on: {{ ref('fact_patient_bundle_detail') }}
 with expected (table_name, index_columns, predicate) as (
     values
     ('fact_patient_bundle', 'patient_key', 'is_active'),

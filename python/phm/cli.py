@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Optional
 
 import click
@@ -26,6 +27,11 @@ def db_app() -> None:
 @app.group("edw")
 def edw_app() -> None:
     """Create and fill the phm_edw source schema."""
+
+
+@app.group("bundles")
+def bundles_app() -> None:
+    """The care-gap bundle catalogue (seeds/care_gaps)."""
 
 
 @app.group("bench")
@@ -137,6 +143,24 @@ def edw_generate(patients: int, seed: int, profile: str, defects: float, as_of: 
     result = generate.generate_and_load(conn, patients=patients, seed=seed, profile=profile, defects=defects,
                                         as_of=as_of.date() if as_of else None)
     click.echo(result.summary())
+
+
+@bundles_app.command("check")
+@click.option("--seeds-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder with the four CSVs (default: seeds/care_gaps of the project).")
+def bundles_check(seeds_dir: Optional[Path]) -> None:
+    """Validate the bundle, measure and dedup-domain seeds; one line per problem."""
+    from phm.bundles import check
+    from phm.edw.catalog import seeds_dir as default_seeds_dir
+
+    report = check(seeds_dir or default_seeds_dir())
+    for error in report.errors:
+        click.echo(error, err=True)
+    summary = ", ".join(f"{n} {what}" for what, n in report.counts.items())
+    if not report.ok:
+        click.echo(f"phm: error: {len(report.errors)} problem(s) in the bundle seeds ({summary})", err=True)
+        raise SystemExit(1)
+    click.echo(f"bundle seeds ok: {summary}")
 
 
 # --------------------------------------------------------------------------- run

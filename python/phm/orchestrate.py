@@ -221,9 +221,38 @@ def print_summary(conn: Connection) -> None:
         for name, src, kept, rej in rejects:
             if rej:
                 console.print(f"  {name}: source {src:,} = loaded {kept:,} + rejected {rej:,}")
+    print_bundle_summary(conn)
     where = conn.origin
     console.print(f"database: {conn.url(hide_password=True)}  [{where}]")
     if conn.embedded:
         console.print("connect:  phm db psql        (or: psql \"$(phm db url --show-password)\")")
     else:
         console.print("connect:  phm db psql")
+
+
+def bundle_summary(conn: Connection) -> tuple[list[tuple[str, int]], int, int] | None:
+    """Patients per bundle, and deduplicated rows / all rows of fact_patient_bundle_detail."""
+    with conn.connect() as pg:
+        if not pg.execute("select to_regclass('phm_star.fact_patient_bundle_detail') is not null").fetchone()[0]:  # type: ignore[index]
+            return None
+        per_bundle = pg.execute(
+            "select b.bundle_code, count(f.patient_bundle_key) from phm_star.dim_care_gap_bundle b "
+            "left join phm_star.fact_patient_bundle f on f.bundle_key = b.bundle_key "
+            "group by b.bundle_code order by 2 desc, 1"
+        ).fetchall()
+        deduped, total = pg.execute(
+            "select count(*) filter (where dedup_applied), count(*) from phm_star.fact_patient_bundle_detail"
+        ).fetchone()  # type: ignore[misc]
+    return [(code, int(n)) for code, n in per_bundle], int(deduped), int(total)
+
+
+def print_bundle_summary(conn: Connection) -> None:
+    summary = bundle_summary(conn)
+    if summary is None:
+        return
+    per_bundle, deduped, total = summary
+    listed = ", ".join(f"{code} {n:,}" for code, n in per_bundle)
+    console.print(f"patients per bundle ({len(per_bundle)} bundles): {listed}")
+    rate = 100.0 * deduped / total if total else 0.0
+    console.print(f"cross-bundle dedup: {deduped:,} of {total:,} patient-measure rows satisfied once elsewhere "
+                  f"({rate:.1f}%)")

@@ -6,8 +6,10 @@ from datetime import date
 
 from phm.db import Connection
 from phm.edw import ddl
-from phm.edw.generate import generate_and_load
+from phm.edw.catalog import load_catalog
+from phm.edw.generate import build_tables, generate_and_load
 from phm.orchestrate import nightly, reject_summary
+from tests_support import qualified_bundles
 
 AS_OF = date(2026, 6, 30)
 RUN_VARS = {"run_date": AS_OF.isoformat()}
@@ -30,6 +32,28 @@ def test_clean_edw_builds_and_staging_keeps_every_row(test_db: Connection) -> No
     rows = reject_summary(test_db)
     assert len(rows) == 26
     assert all(rejected == 0 and kept == source for _, source, kept, rejected in rows), rows
+
+
+def test_bundle_membership_matches_an_independent_computation(test_db: Connection) -> None:
+    """fact_patient_bundle holds exactly the patient x bundle pairs a plain pandas reading of the
+    same generated EDW finds (active patients, active unresolved diagnoses, ICD-10 prefix or SNOMED)."""
+    tables, _ = build_tables(1_500, 3, "ambulatory", AS_OF)
+    seeds = load_catalog().bundles
+    expected = qualified_bundles(tables, seeds)
+    active = set(tables["patient"].patient_id[tables["patient"].active_ind == "Y"])
+    expected_pairs = {(int(p), b) for p, b in zip(expected.patient_id, expected.bundle_code) if p in active}
+    with test_db.connect() as pg:
+        found = {(int(p), b) for p, b in pg.execute(
+            "select p.patient_id, b.bundle_code from phm_star.fact_patient_bundle f "
+            "join phm_star.dim_patient p on p.patient_key = f.patient_key "
+            "join phm_star.dim_care_gap_bundle b on b.bundle_key = f.bundle_key").fetchall()}
+        totals = pg.execute(
+            "select count(*) filter (where measures_met + measures_open + measures_excluded <> total_measures), "
+            "count(*) filter (where compliance_pct not between 0 and 100) from phm_star.fact_patient_bundle"
+        ).fetchone()
+    assert len(expected_pairs) > 1_000
+    assert found == expected_pairs
+    assert totals == (0, 0)
 
 
 def test_defects_are_rejected_with_their_rule_and_reconcile(test_db: Connection) -> None:
