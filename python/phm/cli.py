@@ -134,7 +134,11 @@ def edw_init(reset: bool) -> None:
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date the history ends at (default: today).")
 def edw_generate(patients: int, seed: int, profile: str, defects: float, as_of: Optional[datetime]) -> None:
-    """Fill phm_edw with a realistic synthetic population (replaces what is there)."""
+    """Fill phm_edw with a realistic synthetic population.
+
+    Replaces phm_edw, and drops the schemas built from it (phm_stg, phm_int, phm_snapshots,
+    phm_star) so that the next `phm run` starts from the new population alone.
+    """
     from phm import db
     from phm.edw import ddl, generate
 

@@ -7,6 +7,9 @@ from importlib import resources
 from phm.db import Connection
 
 EDW_SCHEMA = "phm_edw"
+# Everything the build derives from phm_edw: replacing the EDW with a new population drops these,
+# so that snapshots and key maps never mix two populations.
+DERIVED_SCHEMAS = ("phm_stg", "phm_int", "phm_snapshots", "phm_star")
 
 
 def ddl_text() -> str:
@@ -24,3 +27,15 @@ def init_schema(conn: Connection, reset: bool = False) -> str:
             (EDW_SCHEMA,),
         ).fetchone()[0]  # type: ignore[index]
     return f"phm_edw ready: {tables} tables in {conn.dbname} at {conn.host}:{conn.port}."
+
+
+def drop_derived(conn: Connection) -> list[str]:
+    """Drop the warehouse schemas built from phm_edw; returns those that existed."""
+    dropped = []
+    with conn.connect() as pg:
+        for schema in DERIVED_SCHEMAS:
+            exists = pg.execute("select 1 from pg_namespace where nspname = %s", (schema,)).fetchone()
+            if exists:
+                pg.execute(f"drop schema {schema} cascade")
+                dropped.append(schema)
+    return dropped

@@ -1081,7 +1081,12 @@ def _ordered(tables: dict[str, pd.DataFrame], conn_columns: dict[str, list[str]]
 
 
 def load(conn: Connection, tables: dict[str, pd.DataFrame], progress: bool = True) -> None:
+    """Replace phm_edw's rows with `tables` (COPY), after dropping the schemas derived from the old EDW."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from phm.edw.ddl import drop_derived
+
+    drop_derived(conn)
 
     with conn.connect(autocommit=False) as pg:
         cols: dict[str, list[str]] = {}
