@@ -2,6 +2,11 @@
 -- index. Partial indexes are created in post-hooks (the `indexes` config has no WHERE).
 -- depends_on: {{ ref('fact_patient_bundle') }}
 -- depends_on: {{ ref('fact_patient_bundle_detail') }}
+-- depends_on: {{ ref('fact_care_gap') }}
+-- depends_on: {{ ref('fact_encounter') }}
+-- depends_on: {{ ref('fact_diagnosis') }}
+-- depends_on: {{ ref('fact_observation') }}
+-- depends_on: {{ ref('fact_medication_order') }}
 with expected (table_name, index_columns, predicate) as (
     values
     ('fact_patient_bundle', 'patient_key', 'is_active'),
