@@ -38,3 +38,64 @@ def bench_generate(conn: Connection, patients: int, seed: int = 42, as_of: date 
     console.print(table)
     console.print(f"{rows:,} rows in {len(tables)} tables; the EDW in {conn.dbname} now holds this population.")
     return figures
+
+
+GROUPS = (
+    ("staging", ("model.medgnosis_phm.base_", "model.medgnosis_phm.stg_")),
+    ("snapshot", ("snapshot.",)),
+    ("keys", ("model.medgnosis_phm.int_keys__",)),
+    ("care-gap engine", ("model.medgnosis_phm.int_care_gaps__", "model.medgnosis_phm.int_patients__",
+                         "model.medgnosis_phm.fact_patient_bundle")),
+    ("dimensions", ("model.medgnosis_phm.dim_", "model.medgnosis_phm.bridge_")),
+    ("event facts", ("model.medgnosis_phm.fact_",)),
+    ("tests", ("test.", "unit_test.")),
+)
+
+
+def _group_seconds() -> dict[str, float]:
+    import json
+
+    from phm.paths import project_root
+
+    results = json.loads((project_root() / "target" / "run_results.json").read_text())["results"]
+    out: dict[str, float] = {name: 0.0 for name, _ in GROUPS}
+    for result in results:
+        uid = result["unique_id"]
+        for name, prefixes in GROUPS:
+            if uid.startswith(prefixes):
+                out[name] += float(result["execution_time"])
+                break
+    return out
+
+
+def bench_build(conn: Connection, patients: int, seed: int = 42) -> dict[str, float]:
+    """Full build of a fresh EDW of `patients` patients, then a rerun with no source change.
+
+    Prints wall time and per-group model time (summed over dbt's threads) for both, and the ratio.
+    """
+    from phm.edw.generate import generate_and_load
+    from phm.orchestrate import nightly
+
+    ddl.init_schema(conn, reset=True)
+    gen = generate_and_load(conn, patients, seed=seed, progress=False)
+    console.print(gen.summary())
+    timings = {}
+    groups = {}
+    for label in ("full", "rerun"):
+        start = time.perf_counter()
+        report = nightly(conn, show_progress=False)
+        timings[label] = time.perf_counter() - start
+        if not report.ok:
+            report.print()
+            raise SystemExit(1)
+        groups[label] = _group_seconds()
+    table = Table(title=f"phm bench build --patients {patients:,} ({os.cpu_count()} cores)")
+    for col in ("model group", "full build s", "no-change rerun s", "rerun / full"):
+        table.add_column(col, justify="right")
+    for name, _ in GROUPS:
+        full, rerun = groups["full"][name], groups["rerun"][name]
+        table.add_row(name, f"{full:.1f}", f"{rerun:.1f}", f"{rerun / full:.0%}" if full else "-")
+    table.add_row("wall time (seed + build)", f"{timings['full']:.1f}", f"{timings['rerun']:.1f}",
+                  f"{timings['rerun'] / timings['full']:.0%}")
+    console.print(table)
+    return timings

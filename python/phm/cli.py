@@ -234,6 +234,17 @@ def bench_generate(patients: int, seed: int) -> None:
     bench.bench_generate(conn, patients=patients, seed=seed)
 
 
+@bench_app.command("build")
+@click.option("--patients", "-n", type=PATIENTS, default=10_000, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+def bench_build(patients: int, seed: int) -> None:
+    """Time a full nightly build and a no-change rerun, per model group (replaces the EDW)."""
+    from phm import bench, db
+
+    conn = db.ensure_running()
+    bench.bench_build(conn, patients=patients, seed=seed)
+
+
 # --------------------------------------------------------------------------- entry point
 
 

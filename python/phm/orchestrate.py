@@ -136,7 +136,9 @@ def nightly(conn: Connection, full_refresh: bool = False, select: str | None = N
         ("seed", ["seed", "--full-refresh", *var_args]),
         ("build (snapshots, models, tests)",
          ["build", *(["--full-refresh"] if full_refresh else []), *(["--select", select] if select else []),
-          *var_args]),
+          "--exclude", "tag:post_build", *var_args]),
+        # unit tests of incremental models read their `this` columns from the built table
+        ("unit tests on built incremental models", ["test", "--select", "tag:post_build", *var_args]),
     ]
     for label, args in steps:
         step = run_dbt(conn, args, label, quiet=quiet, show_progress=show_progress)

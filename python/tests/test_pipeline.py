@@ -19,10 +19,11 @@ def build(conn: Connection) -> None:
     report = nightly(conn, show_progress=False, extra_vars=RUN_VARS)
     failures = [f for step in report.steps for f in step.failures]
     assert report.ok, failures
-    build_step = report.steps[-1]
+    build_step = report.steps[1]
     assert build_step.name.startswith("build")
     assert set(build_step.counts) <= {"success", "pass"}, build_step.counts
     assert build_step.counts["pass"] >= 150  # every data and unit test ran and passed
+    assert report.steps[2].counts == {"pass": 1}  # the incremental fact_care_gap unit test
 
 
 def test_clean_edw_builds_and_staging_keeps_every_row(test_db: Connection) -> None:

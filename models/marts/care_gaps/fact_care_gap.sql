@@ -19,11 +19,11 @@ with care_gaps as (
     where
         {{ changed_since_last_load() }}
         {%- if is_incremental() %}
-        or care_gap_id in (
-            select open_gaps.care_gap_id
-            from {{ this }} as open_gaps
-            where open_gaps.gap_status = 'Open'
-        )
+            or care_gap_id in (
+                select open_gaps.care_gap_id
+                from {{ this }} as open_gaps
+                where open_gaps.gap_status = 'Open'
+            )
         {%- endif %}
 ),
 
