@@ -52,18 +52,12 @@ GROUPS = (
 )
 
 
-def _group_seconds() -> dict[str, float]:
-    import json
-
-    from phm.paths import project_root
-
-    results = json.loads((project_root() / "target" / "run_results.json").read_text())["results"]
+def _group_seconds(node_seconds: dict[str, float]) -> dict[str, float]:
     out: dict[str, float] = {name: 0.0 for name, _ in GROUPS}
-    for result in results:
-        uid = result["unique_id"]
+    for uid, seconds in node_seconds.items():
         for name, prefixes in GROUPS:
             if uid.startswith(prefixes):
-                out[name] += float(result["execution_time"])
+                out[name] += seconds
                 break
     return out
 
@@ -88,7 +82,7 @@ def bench_build(conn: Connection, patients: int, seed: int = 42) -> dict[str, fl
         if not report.ok:
             report.print()
             raise SystemExit(1)
-        groups[label] = _group_seconds()
+        groups[label] = _group_seconds({uid: t for step in report.steps for uid, t in step.node_seconds.items()})
     table = Table(title=f"phm bench build --patients {patients:,} ({os.cpu_count()} cores)")
     for col in ("model group", "full build s", "no-change rerun s", "rerun / full"):
         table.add_column(col, justify="right")

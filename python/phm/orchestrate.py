@@ -27,6 +27,7 @@ class StepResult:
     ok: bool
     counts: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    node_seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,15 +110,17 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
     seconds = time.perf_counter() - start
     counts: dict[str, int] = {}
     failures: list[str] = []
+    node_seconds: dict[str, float] = {}
     if result.exception is not None:
         return StepResult(label, seconds, False, failures=[" ".join(str(result.exception).split())])
     for node in getattr(result.result, "results", None) or []:
         status = str(node.status)
         counts[status] = counts.get(status, 0) + 1
+        node_seconds[node.node.unique_id] = float(node.execution_time or 0.0)
         if status in ("error", "fail", "runtime error"):
             message = " ".join(str(node.message or "").split())[:300]
             failures.append(f"{node.node.name}: {message}")
-    return StepResult(label, seconds, bool(result.success), counts, failures)
+    return StepResult(label, seconds, bool(result.success), counts, failures, node_seconds)
 
 
 def nightly(conn: Connection, full_refresh: bool = False, select: str | None = None, quiet: bool = True,

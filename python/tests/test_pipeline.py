@@ -26,9 +26,12 @@ def build(conn: Connection) -> None:
     assert report.steps[2].counts == {"pass": 1}  # the incremental fact_care_gap unit test
 
 
+DEMO_PATIENTS = 10_000  # the size `make demo` builds
+
+
 def test_clean_edw_builds_and_staging_keeps_every_row(test_db: Connection) -> None:
     ddl.init_schema(test_db, reset=True)
-    generate_and_load(test_db, 1_500, seed=3, as_of=AS_OF, progress=False)
+    generate_and_load(test_db, DEMO_PATIENTS, seed=3, as_of=AS_OF, progress=False)
     build(test_db)
     rows = reject_summary(test_db)
     assert len(rows) == 26
@@ -38,7 +41,7 @@ def test_clean_edw_builds_and_staging_keeps_every_row(test_db: Connection) -> No
 def test_bundle_membership_matches_an_independent_computation(test_db: Connection) -> None:
     """fact_patient_bundle holds exactly the patient x bundle pairs a plain pandas reading of the
     same generated EDW finds (active patients, active unresolved diagnoses, ICD-10 prefix or SNOMED)."""
-    tables, _ = build_tables(1_500, 3, "ambulatory", AS_OF)
+    tables, _ = build_tables(DEMO_PATIENTS, 3, "ambulatory", AS_OF)
     seeds = load_catalog().bundles
     expected = qualified_bundles(tables, seeds)
     active = set(tables["patient"].patient_id[tables["patient"].active_ind == "Y"])
@@ -52,7 +55,7 @@ def test_bundle_membership_matches_an_independent_computation(test_db: Connectio
             "select count(*) filter (where measures_met + measures_open + measures_excluded <> total_measures), "
             "count(*) filter (where compliance_pct not between 0 and 100) from phm_star.fact_patient_bundle"
         ).fetchone()
-    assert len(expected_pairs) > 1_000
+    assert len(expected_pairs) > 20_000
     assert found == expected_pairs
     assert totals == (0, 0)
 
