@@ -10,7 +10,7 @@ real Medgnosis EDW holds them (upstream bundle codes such as DM and T1D).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -67,12 +67,9 @@ class Catalog:
     zip_codes: pd.DataFrame
     bundle_codes: pd.DataFrame  # bundle_code, icd10_code (dotted), description: billable codes per bundle
 
-    def code_name(self, system: str, code: str) -> str:
-        hit = self._names.get((system, code))
-        return hit if hit else f"{system} {code}"
-
-    @property
-    def _names(self) -> dict[tuple[str, str], str]:
+    @cached_property
+    def names(self) -> dict[tuple[str, str], str]:
+        """(code system, code) -> display name, from data/code_names.csv."""
         return {(r.code_system, r.code): r.name for r in self.code_names.itertuples()}
 
 

@@ -22,7 +22,7 @@ import hashlib
 import io
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -391,7 +391,7 @@ class Generator:
 
     def _code_name(self, systems: tuple[str, ...], code: str) -> str:
         for system in systems:
-            name = self.cat._names.get((system, code))
+            name = self.cat.names.get((system, code))
             if name:
                 return name[:255]
         return f"{systems[0]} {code}"
@@ -1154,7 +1154,3 @@ def edw_checksum(conn: Connection) -> str:
             row = pg.execute(f"select md5(coalesce(string_agg(t::text, '|' order by {key}), '')) from phm_edw.{name} t").fetchone()
             digest.update(f"{name}:{row[0]}".encode())  # type: ignore[index]
     return digest.hexdigest()
-
-
-def _unused() -> None:  # keep datetime/timedelta imports honest for type checkers
-    _ = (datetime, timedelta)
