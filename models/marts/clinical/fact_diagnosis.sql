@@ -8,8 +8,8 @@
 ) }}
 
 with diagnoses as (
-    select * from {{ ref('stg_phm_edw__condition_diagnosis') }}
-    where {{ changed_since_last_load() }}
+    select * from {{ ref('stg_phm_edw__condition_diagnosis') }} as source_rows
+    where {{ changed_since_last_load(id_column='condition_diagnosis_id') }}
 ),
 
 patients as (

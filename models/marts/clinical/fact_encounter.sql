@@ -8,8 +8,8 @@
 ) }}
 
 with encounters as (
-    select * from {{ ref('stg_phm_edw__encounter') }}
-    where {{ changed_since_last_load() }}
+    select * from {{ ref('stg_phm_edw__encounter') }} as source_rows
+    where {{ changed_since_last_load(id_column='encounter_id') }}
 ),
 
 patients as (

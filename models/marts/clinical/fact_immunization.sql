@@ -8,8 +8,8 @@
 ) }}
 
 with immunizations as (
-    select * from {{ ref('stg_phm_edw__immunization') }}
-    where {{ changed_since_last_load() }}
+    select * from {{ ref('stg_phm_edw__immunization') }} as source_rows
+    where {{ changed_since_last_load(id_column='immunization_id') }}
 ),
 
 patients as (

@@ -8,8 +8,8 @@
 ) }}
 
 with orders as (
-    select * from {{ ref('stg_phm_edw__medication_order') }}
-    where {{ changed_since_last_load() }}
+    select * from {{ ref('stg_phm_edw__medication_order') }} as source_rows
+    where {{ changed_since_last_load(id_column='medication_order_id') }}
 ),
 
 patients as (

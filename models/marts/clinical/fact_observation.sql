@@ -8,8 +8,8 @@
 ) }}
 
 with observations as (
-    select * from {{ ref('stg_phm_edw__observation') }}
-    where {{ changed_since_last_load() }}
+    select * from {{ ref('stg_phm_edw__observation') }} as source_rows
+    where {{ changed_since_last_load(id_column='observation_id') }}
 ),
 
 patients as (

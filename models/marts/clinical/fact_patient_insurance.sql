@@ -8,8 +8,8 @@
 ) }}
 
 with coverages as (
-    select * from {{ ref('stg_phm_edw__patient_insurance_coverage') }}
-    where {{ changed_since_last_load() }}
+    select * from {{ ref('stg_phm_edw__patient_insurance_coverage') }} as source_rows
+    where {{ changed_since_last_load(id_column='coverage_id') }}
 ),
 
 patients as (

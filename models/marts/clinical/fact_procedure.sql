@@ -8,8 +8,8 @@
 ) }}
 
 with performed as (
-    select * from {{ ref('stg_phm_edw__procedure_performed') }}
-    where {{ changed_since_last_load() }}
+    select * from {{ ref('stg_phm_edw__procedure_performed') }} as source_rows
+    where {{ changed_since_last_load(id_column='procedure_performed_id') }}
 ),
 
 patients as (

@@ -8,8 +8,8 @@
 ) }}
 
 with assessments as (
-    select * from {{ ref('stg_phm_edw__sdoh_assessment') }}
-    where {{ changed_since_last_load() }}
+    select * from {{ ref('stg_phm_edw__sdoh_assessment') }} as source_rows
+    where {{ changed_since_last_load(id_column='sdoh_assessment_id') }}
 ),
 
 patients as (
