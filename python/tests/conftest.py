@@ -6,14 +6,10 @@ in the demo database and never in a server the machine happens to have running.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from phm import db
 from phm.db import Connection
-
-AS_OF = date(2026, 6, 30)
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,9 +9,8 @@ import pytest
 from phm.db import Connection
 from phm.edw import ddl
 from phm.edw.generate import build_tables, edw_checksum, generate_and_load
-from tests_support import qualified_bundles
+from tests_support import AS_OF, qualified_bundles
 
-AS_OF = date(2026, 6, 30)
 
 
 def frame_digest(tables: dict[str, pd.DataFrame]) -> dict[str, int]:

@@ -9,15 +9,7 @@ import pytest
 from phm.db import Connection
 from phm.edw import ddl
 from phm.edw.generate import generate_and_load
-from phm.orchestrate import nightly
-
-AS_OF = date(2026, 6, 30)
-RUN_VARS = {"run_date": AS_OF.isoformat()}
-
-
-def build(conn: Connection) -> None:
-    report = nightly(conn, show_progress=False, extra_vars=RUN_VARS)
-    assert report.ok, [f for step in report.steps for f in step.failures]
+from tests_support import AS_OF, build
 
 
 def mart_checksums(conn: Connection) -> dict[str, tuple[int, str]]:

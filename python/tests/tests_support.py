@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
+from phm.db import Connection
 from phm.edw.catalog import split_list
+from phm.orchestrate import nightly
+
+AS_OF = date(2026, 6, 30)
+RUN_VARS = {"run_date": AS_OF.isoformat()}
+
+
+def build(conn: Connection) -> None:
+    """The nightly build with the run date pinned; every step, data test and unit test must pass."""
+    report = nightly(conn, show_progress=False, extra_vars=RUN_VARS)
+    failures = [f for step in report.steps for f in step.failures]
+    assert report.ok, failures
+    build_step = report.steps[1]
+    assert build_step.name.startswith("build")
+    assert set(build_step.counts) <= {"success", "pass"}, build_step.counts
+    assert build_step.counts["pass"] >= 150  # every data and unit test ran and passed
+    assert report.steps[2].counts == {"pass": 1}  # the incremental fact_care_gap unit test
 
 
 def qualified_bundles(tables: dict[str, pd.DataFrame], seeds: pd.DataFrame) -> pd.DataFrame:

@@ -2,11 +2,7 @@
 -- shape (patient, system, code, when, value), plus each patient's visits for "Every visit" measures.
 -- Only codes some measure names are kept. A prescription counts as evidence up to the day its order
 -- ends (or the run date while it is open), so a statin started two years ago and still taken counts.
-with measures as (
-    select * from {{ ref('measures') }}
-),
-
-observations as (
+with observations as (
     select * from {{ ref('stg_phm_edw__observation') }}
 ),
 
@@ -36,34 +32,9 @@ encounters as (
 
 wanted_codes as (
     select distinct
-        'LOINC' as evidence_system,
-        codes.code as evidence_code
-    from measures
-    cross join lateral {{ unnest_pipe_list('measures.evidence_loinc_codes') }} as codes (code)
-    union
-    select distinct
-        'LOINC' as evidence_system,
-        secondary_loinc_code as evidence_code
-    from measures
-    where secondary_loinc_code is not null
-    union
-    select distinct
-        'CPT' as evidence_system,
-        codes.code as evidence_code
-    from measures
-    cross join lateral {{ unnest_pipe_list('measures.evidence_cpt_codes') }} as codes (code)
-    union
-    select distinct
-        'RXNORM' as evidence_system,
-        codes.code as evidence_code
-    from measures
-    cross join lateral {{ unnest_pipe_list('measures.evidence_rxnorm_codes') }} as codes (code)
-    union
-    select distinct
-        'CVX' as evidence_system,
-        codes.code as evidence_code
-    from measures
-    cross join lateral {{ unnest_pipe_list('measures.evidence_cvx_codes') }} as codes (code)
+        evidence_system,
+        evidence_code
+    from {{ ref('int_care_gaps__unit_codes') }}
 ),
 
 observation_events as (

@@ -159,7 +159,7 @@ final as (
     inner join verdicts
         on
             patient_measures.patient_id = verdicts.patient_id
-            and coalesce('D:' || patient_measures.dedup_domain, 'M:' || patient_measures.measure_code)
+            and {{ judgement_unit('patient_measures.dedup_domain', 'patient_measures.measure_code') }}
             = verdicts.judgement_unit
 )
 

@@ -8,7 +8,7 @@ with measures as (
 
 measure_units as (
     select
-        coalesce('D:' || dedup_domain, 'M:' || measure_code) as judgement_unit,
+        {{ judgement_unit('dedup_domain', 'measure_code') }} as judgement_unit,
         evidence_loinc_codes,
         evidence_cpt_codes,
         evidence_rxnorm_codes,

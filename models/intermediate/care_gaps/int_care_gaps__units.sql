@@ -12,7 +12,7 @@ domains as (
 with_unit as (
     select
         patient_measures.*,
-        coalesce('D:' || patient_measures.dedup_domain, 'M:' || patient_measures.measure_code) as judgement_unit,
+        {{ judgement_unit('patient_measures.dedup_domain', 'patient_measures.measure_code') }} as judgement_unit,
         coalesce(domains.strictness_rule, 'own_target') as strictness_rule
     from patient_measures
     left join domains
