@@ -173,13 +173,14 @@ def bundles_check(seeds_dir: Optional[Path]) -> None:
 @app.command("run")
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
 @click.option("--select", "-s", default=None, help="dbt selector for the build step.")
-def run(full_refresh: bool, select: Optional[str]) -> None:
+@click.option("--selector", default=None, help="A selector from selectors.yml (nightly, staging, bundles, dashboards).")
+def run(full_refresh: bool, select: Optional[str], selector: Optional[str]) -> None:
     """The nightly build: dbt seed, snapshot and build, with progress and a summary."""
     from phm import db
     from phm.orchestrate import nightly
 
     conn = db.ensure_running()
-    report = nightly(conn, full_refresh=full_refresh, select=select)
+    report = nightly(conn, full_refresh=full_refresh, select=select, selector=selector)
     report.print()
     if not report.ok:
         raise SystemExit(1)
@@ -243,6 +244,13 @@ def bench_build(patients: int, seed: int) -> None:
 
     conn = db.ensure_running()
     bench.bench_build(conn, patients=patients, seed=seed)
+
+
+# --------------------------------------------------------------------------- analyst workflow
+
+from phm.analyst_cli import register as register_analyst_commands  # noqa: E402 - after the group exists
+
+register_analyst_commands(app)  # phm lint, phm docs, phm ci, phm new mart
 
 
 # --------------------------------------------------------------------------- entry point

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterator
 
 from rich.console import Console
@@ -34,13 +36,15 @@ class StepResult:
 class RunReport:
     conn: Connection
     steps: list[StepResult] = field(default_factory=list)
+    title: str = "nightly build"
+    show_summary: bool = True
 
     @property
     def ok(self) -> bool:
         return all(step.ok for step in self.steps)
 
     def print(self) -> None:
-        table = Table(title="nightly build", show_lines=False)
+        table = Table(title=self.title, show_lines=False)
         for col in ("step", "seconds", "result"):
             table.add_column(col)
         for step in self.steps:
@@ -50,7 +54,8 @@ class RunReport:
         for step in self.steps:
             for failure in step.failures[:20]:
                 console.print(f"[red]{step.name}:[/] {failure}")
-        print_summary(self.conn)
+        if self.show_summary:
+            print_summary(self.conn)
 
 
 def dbt_environment(conn: Connection) -> dict[str, str]:
@@ -123,25 +128,44 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
     return StepResult(label, seconds, bool(result.success), counts, failures, node_seconds)
 
 
+def selector_names() -> list[str]:
+    """The selectors defined in selectors.yml."""
+    import yaml
+
+    path = project_root() / "selectors.yml"
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text()) or {}
+    return sorted(str(s["name"]) for s in data.get("selectors", []))
+
+
 def nightly(conn: Connection, full_refresh: bool = False, select: str | None = None, quiet: bool = True,
-            show_progress: bool = True, extra_vars: dict[str, str] | None = None) -> RunReport:
+            show_progress: bool = True, extra_vars: dict[str, str] | None = None,
+            selector: str | None = None) -> RunReport:
     """seed, then build. Stops at the first failing step.
 
     `dbt build` runs seeds, snapshots, models and their tests in dependency order: the patient
     snapshot reads the staging model, so it must run after staging and before the dimensions,
     which a separate `dbt snapshot` before the build could not do on a first run. Seeds also run
     first on their own so that a broken seed file stops the run before anything is rebuilt.
+
+    The build step selects with `--selector nightly` (selectors.yml: everything but tag:post_build),
+    another named selector, or a `--select` expression (then tag:post_build is excluded here).
     """
+    if select and selector:
+        raise PhmError("use --select or --selector, not both.")
+    if selector and selector not in selector_names():
+        raise PhmError(f"unknown selector '{selector}'; selectors.yml defines: {', '.join(selector_names())}.")
     report = RunReport(conn)
     var_args = ["--vars", _yaml_vars(extra_vars)] if extra_vars else []
+    selection = ["--select", select, "--exclude", "tag:post_build"] if select else ["--selector", selector or "nightly"]
     steps: list[tuple[str, list[str]]] = [
         # seeds are small reference tables: always reloaded whole, so a changed column never breaks the run
         ("seed", ["seed", "--full-refresh", *var_args]),
         ("build (snapshots, models, tests)",
-         ["build", *(["--full-refresh"] if full_refresh else []), *(["--select", select] if select else []),
-          "--exclude", "tag:post_build", *var_args]),
+         ["build", *(["--full-refresh"] if full_refresh else []), *selection, *var_args]),
     ]
-    if not select:
+    if selector in (None, "nightly") and not select:
         # unit tests of incremental models read their `this` columns from the built table; with a
         # partial --select that table may not exist yet, so they run only after a whole build
         steps.append(("unit tests on built incremental models", ["test", "--select", "tag:post_build", *var_args]))
@@ -150,6 +174,40 @@ def nightly(conn: Connection, full_refresh: bool = False, select: str | None = N
         report.steps.append(step)
         if not step.ok:
             break
+    return report
+
+
+def slim_ci(conn: Connection, state: Path, schema_prefix: str = "ci_", quiet: bool = True,
+            show_progress: bool = True, extra_vars: dict[str, str] | None = None) -> RunReport:
+    """Build what a change touches: `state:modified+`, deferring everything else to production.
+
+    `state` holds the manifest.json of the production (nightly) build. Modified nodes and their
+    children are built into schemas named `<schema_prefix><schema>` (ci_phm_star, ...), so a pull
+    request never overwrites the production tables; every other ref() resolves to the production
+    relation named in that manifest (`--defer`). It writes its artefacts to target/ci.
+    """
+    if not (state / "manifest.json").is_file():
+        raise PhmError(f"no manifest.json in {state}; save target/manifest.json of the nightly build there.")
+    if not re.fullmatch(r"[a-z][a-z0-9_]*_", schema_prefix):
+        raise PhmError(f"--schema-prefix '{schema_prefix}' must be lower-case letters, digits and _, "
+                       f"starting with a letter and ending in _ (e.g. ci_ or pr_42_).")
+    ci_target = project_root() / "target" / "ci"
+    if ci_target.resolve() == state.resolve():
+        raise PhmError(f"--state must not be {ci_target}: that is where the CI build writes.")
+    report = RunReport(conn, title=f"slim CI (state:modified+ into {schema_prefix}* schemas)", show_summary=False)
+    common = ["--defer", "--state", str(state), "--target-path", str(ci_target), "--no-partial-parse",
+              *(["--vars", _yaml_vars(extra_vars)] if extra_vars else [])]
+    steps: list[tuple[str, list[str]]] = [
+        ("build modified and children (deferred)",
+         ["build", "--select", "state:modified+", "--exclude", "tag:post_build", *common]),
+        ("unit tests on built incremental models", ["test", "--select", "state:modified+,tag:post_build", *common]),
+    ]
+    with _environ({"PHM_SCHEMA_PREFIX": schema_prefix}):
+        for label, args in steps:
+            step = run_dbt(conn, args, label, quiet=quiet, show_progress=show_progress)
+            report.steps.append(step)
+            if not step.ok:
+                break
     return report
 
 

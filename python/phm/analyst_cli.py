@@ -1,0 +1,105 @@
+"""The analyst's commands: `phm lint`, `phm docs`, `phm ci`, `phm new mart`. Registered on the
+main group by cli.py; each parses its arguments and calls one function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import click
+
+PORT = click.IntRange(1, 65535)
+
+
+@click.command("lint")
+@click.option("--no-parse", is_flag=True, help="Reuse target/manifest.json instead of running `dbt parse`.")
+@click.option("--catalog", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Also check the columns of a catalog.json (from `dbt docs generate`).")
+def lint_command(no_parse: bool, catalog: Optional[Path]) -> None:
+    """Layout, naming, grain-test, contract and description rules; one line per violation."""
+    from phm.lint import lint_project
+
+    report = lint_project(parse=not no_parse, catalog_path=catalog)
+    for violation in report.violations:
+        click.echo(str(violation), err=True)
+    click.echo(report.coverage.summary(), err=not report.ok)
+    if not report.ok:
+        click.echo(f"phm: error: {len(report.violations)} lint violation(s) in {report.models} models", err=True)
+        raise SystemExit(1)
+    click.echo(f"lint ok: {report.models} models follow the layout, naming, test and contract rules")
+
+
+@click.command("docs")
+@click.option("--port", type=PORT, default=8080, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--static", is_flag=True, help="Write one self-contained HTML file (target/static_index.html) and exit.")
+@click.option("--check", is_flag=True, help="Fail when a node or a built column has no description; no server.")
+@click.option("--no-generate", is_flag=True, help="Serve the docs already in target/ without regenerating them.")
+def docs_command(port: int, static: bool, check: bool, no_generate: bool) -> None:
+    """Generate the dbt docs (lineage, descriptions, exposures) and serve them on 127.0.0.1, offline."""
+    from phm import db, docs
+    from phm.errors import PhmError
+
+    if sum((static, check, no_generate)) > 1:
+        raise PhmError("use one of --static, --check and --no-generate.", exit_code=2)
+    if check:
+        violations, coverage = docs.check(db.ensure_running())
+        for violation in violations:
+            click.echo(str(violation), err=True)
+        click.echo(coverage.summary(), err=bool(violations))
+        if violations:
+            click.echo(f"phm: error: {len(violations)} missing description(s)", err=True)
+            raise SystemExit(1)
+        return
+    target = docs.target_dir() if no_generate else docs.generate(db.ensure_running(), static=static)
+    if static:
+        page = target / "static_index.html"
+        click.echo(f"wrote {page} ({page.stat().st_size / 1e6:.1f} MB): open it in a browser, no server needed")
+        return
+    if not no_generate:
+        click.echo(docs.catalog_note(target))
+
+    def ready(url: str) -> None:
+        click.echo(f"serving the docs at {url} (Ctrl-C to stop)")
+
+    docs.serve(target, port, ready)
+
+
+@click.command("ci")
+@click.option("--state", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder with the production manifest.json (saved from the nightly build).")
+@click.option("--schema-prefix", default="ci_", show_default=True,
+              help="Build into <prefix><schema> (ci_phm_star, ...) so production is never overwritten.")
+def ci_command(state: Path, schema_prefix: str) -> None:
+    """Slim CI: build modified models and their children, deferring the rest to production."""
+    from phm import db
+    from phm.orchestrate import slim_ci
+
+    report = slim_ci(db.ensure_running(), state, schema_prefix=schema_prefix)
+    report.print()
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@click.group("new")
+def new_group() -> None:
+    """Scaffold new project files in the right place."""
+
+
+@new_group.command("mart")
+@click.argument("domain")
+@click.argument("name")
+def new_mart_command(domain: str, name: str) -> None:
+    """models/marts/DOMAIN/NAME.sql and its YAML (contract, key test, unit-test stub)."""
+    from phm.paths import project_root
+    from phm.scaffold import new_mart
+
+    scaffold = new_mart(domain, name)
+    root = project_root()
+    for path in scaffold.files():
+        click.echo(f"created {path.relative_to(root)}")
+    click.echo(f"next: replace the TODOs, then `phm lint` and `phm dbt build --select +{name}`")
+
+
+def register(app: click.Group) -> None:
+    for command in (lint_command, docs_command, ci_command, new_group):
+        app.add_command(command)
