@@ -14,7 +14,7 @@ PORT = click.IntRange(1, 65535)
 @click.command("lint")
 @click.option("--no-parse", is_flag=True, help="Reuse target/manifest.json instead of running `dbt parse`.")
 @click.option("--catalog", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="Also check the columns of a catalog.json (from `dbt docs generate`).")
+              help="Also check the built columns in this catalog.json (`phm docs` writes target/catalog.json).")
 def lint_command(no_parse: bool, catalog: Optional[Path]) -> None:
     """Layout, naming, grain-test, contract and description rules; one line per violation."""
     from phm.lint import lint_project
@@ -31,32 +31,21 @@ def lint_command(no_parse: bool, catalog: Optional[Path]) -> None:
 
 @click.command("docs")
 @click.option("--port", type=PORT, default=8080, show_default=True, help="Port on 127.0.0.1.")
-@click.option("--static", is_flag=True, help="Write one self-contained HTML file (target/static_index.html) and exit.")
-@click.option("--check", is_flag=True, help="Fail when a node or a built column has no description; no server.")
+@click.option("--static", is_flag=True, help="Only write the one self-contained page, target/static_index.html.")
 @click.option("--no-generate", is_flag=True, help="Serve the docs already in target/ without regenerating them.")
-def docs_command(port: int, static: bool, check: bool, no_generate: bool) -> None:
+def docs_command(port: int, static: bool, no_generate: bool) -> None:
     """Generate the dbt docs (lineage, descriptions, exposures) and serve them on 127.0.0.1, offline."""
     from phm import db, docs
     from phm.errors import PhmError
 
-    if sum((static, check, no_generate)) > 1:
-        raise PhmError("use one of --static, --check and --no-generate.", exit_code=2)
-    if check:
-        violations, coverage = docs.check(db.ensure_running())
-        for violation in violations:
-            click.echo(str(violation), err=True)
-        click.echo(coverage.summary(), err=bool(violations))
-        if violations:
-            click.echo(f"phm: error: {len(violations)} missing description(s)", err=True)
-            raise SystemExit(1)
-        return
-    target = docs.target_dir() if no_generate else docs.generate(db.ensure_running(), static=static)
+    if static and no_generate:
+        raise PhmError("--static and --no-generate cannot be used together.", exit_code=2)
+    target = docs.target_dir() if no_generate else docs.generate(db.ensure_running())
     if static:
         page = target / "static_index.html"
         click.echo(f"wrote {page} ({page.stat().st_size / 1e6:.1f} MB): open it in a browser, no server needed")
         return
-    if not no_generate:
-        click.echo(docs.catalog_note(target))
+    click.echo(docs.catalog_note(target))
 
     def ready(url: str) -> None:
         click.echo(f"serving the docs at {url} (Ctrl-C to stop)")

@@ -2,8 +2,11 @@
 
 `dbt docs generate` writes target/index.html, manifest.json and catalog.json (column types read
 from the database); the page loads the two JSON files next to it and nothing from the internet
-(usage tracking is off: the project sets send_anonymous_usage_stats false). `--static` also writes
+(usage tracking is off: the project sets send_anonymous_usage_stats false). It also writes
 target/static_index.html with both files inlined: one file to mail or attach to a ticket.
+
+Whether every node and column is described is `phm lint` (with `--catalog target/catalog.json`
+after this, for the columns of the built relations too).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any, Callable
 
 from phm.db import Connection
 from phm.errors import PhmError
-from phm.lint import Coverage, Violation, check_descriptions, load_json
+from phm.lint import load_json
 from phm.orchestrate import run_dbt
 from phm.paths import project_root
 
@@ -26,10 +29,13 @@ def target_dir() -> Path:
     return project_root() / "target"
 
 
-def generate(conn: Connection, static: bool = False) -> Path:
-    """`dbt docs generate` (and `--static`) against the database; returns the target folder."""
-    step = run_dbt(conn, ["docs", "generate", *(["--static"] if static else [])], "docs generate",
-                   show_progress=False)
+def generate(conn: Connection) -> Path:
+    """`dbt docs generate --static` against the database; returns the target folder.
+
+    One run writes both the served site (index.html, manifest.json, catalog.json) and the single
+    self-contained page (static_index.html).
+    """
+    step = run_dbt(conn, ["docs", "generate", "--static"], "docs generate", show_progress=False)
     if not step.ok:
         raise PhmError(f"dbt docs generate failed: {'; '.join(step.failures) or 'see logs/dbt.log'}")
     return target_dir()
@@ -46,15 +52,6 @@ def catalog_note(target: Path) -> str:
     models = sum(1 for n in manifest["nodes"].values() if n["resource_type"] == "model")
     return (f"{models} models, {len(manifest['sources'])} sources, {len(manifest['exposures'])} exposures; "
             f"catalog: {built} of {len(relational)} relations built")
-
-
-def check(conn: Connection) -> tuple[list[Violation], Coverage]:
-    """Generate the docs, then check every node and every built column has a description."""
-    target = generate(conn)
-    coverage = Coverage()
-    violations = check_descriptions(load_json(target / "manifest.json", "manifest.json"),
-                                    load_json(target / "catalog.json", "catalog.json"), coverage)
-    return sorted(violations), coverage
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -106,15 +106,33 @@ def _pct(n: int, total: int) -> str:
 # --------------------------------------------------------------------------- loading
 
 
+def _profile_env() -> dict[str, str]:
+    """The connection variables profiles.yml reads, when a database is configured.
+
+    `dbt parse` connects to nothing, but rendering the profile the same way as `phm run` does keeps
+    dbt's partial parsing valid between the two (a different profile means a full re-parse).
+    """
+    from phm import db
+
+    try:
+        env = db.current_connection().dbt_env()
+    except PhmError:
+        env = {}
+    return {**env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_VERSION_CHECK": "false"}
+
+
 def parse_manifest(project_dir: Path | None = None, target_dir: Path | None = None) -> Path:
     """Run `dbt parse` in-process (no database needed) and return the manifest it wrote."""
     from dbt.cli.main import dbtRunner
+
+    from phm.orchestrate import _environ
 
     project = (project_dir or project_root()).resolve()
     target = (target_dir or project / "target").resolve()
     args = ["--quiet", "parse", "--project-dir", str(project), "--profiles-dir", str(project),
             "--target-path", str(target), "--log-path", str(project / "logs")]
-    result = dbtRunner().invoke(args)
+    with _environ(_profile_env()):
+        result = dbtRunner().invoke(args)
     if not result.success:
         detail = " ".join(str(result.exception or "see logs/dbt.log").split())
         raise PhmError(f"dbt parse failed, so the project cannot be linted: {detail}")

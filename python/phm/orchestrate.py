@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 import time
 from contextlib import contextmanager
@@ -195,13 +196,15 @@ def slim_ci(conn: Connection, state: Path, schema_prefix: str = "ci_", quiet: bo
     if ci_target.resolve() == state.resolve():
         raise PhmError(f"--state must not be {ci_target}: that is where the CI build writes.")
     report = RunReport(conn, title=f"slim CI (state:modified+ into {schema_prefix}* schemas)", show_summary=False)
-    common = ["--defer", "--state", str(state), "--target-path", str(ci_target), "--no-partial-parse",
+    common = ["--defer", "--state", str(state), "--target-path", str(ci_target),
               *(["--vars", _yaml_vars(extra_vars)] if extra_vars else [])]
     steps: list[tuple[str, list[str]]] = [
         ("build modified and children (deferred)",
          ["build", "--select", "state:modified+", "--exclude", "tag:post_build", *common]),
         ("unit tests on built incremental models", ["test", "--select", "state:modified+,tag:post_build", *common]),
     ]
+    for stale in ("compiled", "run"):  # SQL left by an earlier CI build would confuse the reader
+        shutil.rmtree(ci_target / stale, ignore_errors=True)
     with _environ({"PHM_SCHEMA_PREFIX": schema_prefix}):
         for label, args in steps:
             step = run_dbt(conn, args, label, quiet=quiet, show_progress=show_progress)
