@@ -30,8 +30,8 @@ SQL_TEMPLATE = """\
 
 final as (
     select
-        cast(TODO_column as bigint) as {key},
-        TODO_column
+        cast(todo_column as bigint) as {key},
+        todo_column
     from upstream
 )
 
@@ -53,7 +53,7 @@ models:
           - type: primary_key
         data_tests:
           - unique
-      - name: TODO_column
+      - name: todo_column
         data_type: text
         description: "TODO: what the column holds, with its unit or allowed values."
 
@@ -65,10 +65,10 @@ unit_tests:
     given:
       - input: ref('TODO_upstream_model')
         rows:
-          - {{TODO_column: 1}}
+          - {{todo_column: 1}}
     expect:
       rows:
-        - {{{key}: 1, TODO_column: 1}}
+        - {{{key}: 1, todo_column: 1}}
 """
 
 
