@@ -1,6 +1,8 @@
 # The two set-up commands:
 #   make demo   install, start the embedded PostgreSQL, generate a 10,000-patient EDW, run the nightly build
-#   make test   install, start the embedded PostgreSQL, lint the SQL, run pytest (which runs dbt build with every test)
+#   make test   install, start the embedded PostgreSQL, lint the SQL (sqlfluff) and the project (phm lint:
+#               layout, naming, grain tests, contracts, descriptions), check the bundle seeds, run pytest
+#               (which runs dbt build with every test, serves the docs and checks them against the catalog)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -10,7 +12,7 @@ SEED ?= 42
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_VERSION_CHECK := false
 
-.PHONY: install demo test pytest lint bundles-check db-start db-stop clean bench
+.PHONY: install demo test pytest lint project-lint bundles-check db-start db-stop clean bench docs
 
 install: $(VENV)/.installed
 
@@ -33,13 +35,20 @@ demo: db-start
 	$(PHM) run && \
 	echo "demo finished in $$(( $$(date +%s) - start )) s"
 
-test: db-start lint bundles-check pytest
+test: db-start lint project-lint bundles-check pytest
 
 pytest: install
 	$(VENV)/bin/pytest
 
 lint: install
 	$(VENV)/bin/sqlfluff lint models snapshots analyses tests --processes 2
+
+# dbt parse once, then layout, naming, grain-test, contract and description rules over target/manifest.json
+project-lint: install
+	$(PHM) lint
+
+docs: db-start
+	$(PHM) docs
 
 bench: db-start
 	$(PHM) bench generate --patients $(PATIENTS)

@@ -8,10 +8,13 @@ from typing import Optional
 
 import click
 
+from phm.lint import RULES
+
 PORT = click.IntRange(1, 65535)
+LINT_RULES = "\b\nRules:\n" + "\n".join(f"  {rule}: {what}" for rule, what in RULES.items())
 
 
-@click.command("lint")
+@click.command("lint", epilog=LINT_RULES)
 @click.option("--no-parse", is_flag=True, help="Reuse target/manifest.json instead of running `dbt parse`.")
 @click.option("--catalog", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="Also check the built columns in this catalog.json (`phm docs` writes target/catalog.json).")

@@ -6,6 +6,7 @@ folder it created in a `finally`, whatever fails."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -117,7 +118,9 @@ def test_scaffold_fill_lint_and_build(test_db: Connection) -> None:
         assert f"unit_test.medgnosis_phm.{NAME}.one_row_per_bundle_with_its_size" in step.node_seconds
         with test_db.connect() as pg:
             rows, measures = pg.execute(f"select count(*), sum(bundle_size) from phm_star.{NAME}").fetchone()  # type: ignore[misc]
-        assert (rows, measures) == (45, 354)  # the 45 bundles and their 354 measures
+        with (root / "seeds" / "care_gaps" / "care_gap_bundles.csv").open(newline="") as handle:
+            seed = list(csv.DictReader(handle))
+        assert (rows, measures) == (len(seed), sum(int(b["bundle_size"]) for b in seed))  # 45 bundles, 354 measures
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         with test_db.connect() as pg:
