@@ -10,7 +10,6 @@ import click
 
 from phm.lint import RULES
 
-PORT = click.IntRange(1, 65535)
 LINT_RULES = "\b\nRules:\n" + "\n".join(f"  {rule}: {what}" for rule, what in RULES.items())
 
 
@@ -33,7 +32,8 @@ def lint_command(no_parse: bool, catalog: Optional[Path]) -> None:
 
 
 @click.command("docs")
-@click.option("--port", type=PORT, default=8080, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="Port on 127.0.0.1; 0 picks a free one.")
 @click.option("--static", is_flag=True, help="Only write the one self-contained page, target/static_index.html.")
 @click.option("--no-generate", is_flag=True, help="Serve the docs already in target/ without regenerating them.")
 def docs_command(port: int, static: bool, no_generate: bool) -> None:

@@ -121,6 +121,8 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
         return StepResult(label, seconds, False, failures=[" ".join(str(result.exception).split())])
     for node in getattr(result.result, "results", None) or []:
         status = str(node.status)
+        if status == "no-op":  # exposures: selected with their models, nothing to run
+            continue
         counts[status] = counts.get(status, 0) + 1
         node_seconds[node.node.unique_id] = float(node.execution_time or 0.0)
         if status in ("error", "fail", "runtime error"):

@@ -61,12 +61,11 @@ def served(built: tuple[Connection, Path]) -> dict[str, Any]:
     conn, _ = built
     env = {k: v for k, v in os.environ.items() if k != "PGHOST"}
     env["PHM_DATABASE_URL"] = conn.url()  # the module's database, not the demo one
-    port = 18000 + os.getpid() % 1000
-    proc = subprocess.Popen([sys.executable, "-m", "phm", "docs", "--port", str(port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "phm", "docs", "--port", "0"], env=env,  # any free port
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         url = _wait_for_server(proc, timeout=300)
-        return {"url": url, "port": port,
+        return {"url": url,
                 "manifest": json.loads(_get(f"{url}/manifest.json")),
                 "catalog": json.loads(_get(f"{url}/catalog.json")),
                 "index": _get(f"{url}/index.html")[:5000].decode(errors="replace"),
@@ -92,7 +91,7 @@ def _wait_for_server(proc: subprocess.Popen[str], timeout: float) -> str:
 
 
 def test_phm_docs_serves_every_model_and_the_exposures(served: dict[str, Any]) -> None:
-    assert served["url"] == f"http://127.0.0.1:{served['port']}"
+    assert served["url"].startswith("http://127.0.0.1:")
     assert "<html" in served["index"].lower()
     manifest = served["manifest"]
     models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
