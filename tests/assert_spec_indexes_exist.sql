@@ -24,7 +24,7 @@ actual as (
         tablename as table_name,
         indexdef
     from pg_indexes
-    where schemaname = 'phm_star'
+    where schemaname = '{{ ref('fact_patient_bundle').schema }}'
 )
 
 select expected.*
