@@ -83,6 +83,19 @@
         {%- do adapter.commit() -%}
     {%- endif -%}
     {%- set elapsed = (modules.datetime.datetime.now() - started).total_seconds() -%}
+    {%- call statement('star_publish_log') -%}
+        create schema if not exists phm_audit;
+        create table if not exists phm_audit.publish_log (
+            published_at timestamp not null default clock_timestamp(),
+            invocation_id varchar(64) not null,
+            published_schema varchar(63) not null,
+            swap_seconds numeric(10, 4) not null,
+            first_publish boolean not null
+        );
+        insert into phm_audit.publish_log (invocation_id, published_schema, swap_seconds, first_publish)
+        values ('{{ invocation_id }}', '{{ publish_schema }}', {{ elapsed }}, {{ not published_exists }});
+    {%- endcall -%}
+    {%- do adapter.commit() -%}
     {{ log("publish: " ~ build_schema ~ " published as " ~ publish_schema ~ " in "
            ~ "%.3f" | format(elapsed) ~ " s", info=true) }}
     {%- if not published_exists -%}

@@ -137,14 +137,10 @@ def nightly(conn: Connection, full_refresh: bool = False, select: str | None = N
     steps: list[tuple[str, list[str]]] = [
         # seeds are small reference tables: always reloaded whole, so a changed column never breaks the run
         ("seed", ["seed", "--full-refresh", *var_args]),
-        ("build (snapshots, models, tests)",
+        ("build, audit and publish",
          ["build", *(["--full-refresh"] if full_refresh else []), *(["--select", select] if select else []),
-          "--exclude", "tag:post_build", *var_args]),
+          *var_args]),
     ]
-    if not select:
-        # unit tests of incremental models read their `this` columns from the built table; with a
-        # partial --select that table may not exist yet, so they run only after a whole build
-        steps.append(("unit tests on built incremental models", ["test", "--select", "tag:post_build", *var_args]))
     for label, args in steps:
         step = run_dbt(conn, args, label, quiet=quiet, show_progress=show_progress)
         report.steps.append(step)

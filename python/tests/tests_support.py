@@ -23,7 +23,7 @@ def build(conn: Connection) -> None:
     assert build_step.name.startswith("build")
     assert set(build_step.counts) <= {"success", "pass"}, build_step.counts
     assert build_step.counts["pass"] >= 150  # every data and unit test ran and passed
-    assert report.steps[2].counts == {"pass": 1}  # the incremental fact_care_gap unit test
+    assert len(report.steps) == 2
 
 
 def qualified_bundles(tables: dict[str, pd.DataFrame], seeds: pd.DataFrame) -> pd.DataFrame:
