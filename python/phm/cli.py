@@ -220,6 +220,40 @@ def summary() -> None:
     print_summary(db.current_connection())
 
 
+# --------------------------------------------------------------------------- abigail
+
+
+@app.command("abigail")
+@click.argument("name")
+@click.option("--patient", "patient_id", type=int, default=None, help="EDW patient id.")
+@click.option("--provider", "provider_id", type=int, default=None, help="EDW provider id.")
+@click.option("--bundle", "bundle_code", default=None, help="Bundle code (provider-bundle-performance: DM2; bundle-trend: COPD).")
+@click.option("--tier", "risk_tier", type=click.Choice(["Critical", "High", "Medium", "Low"]), default=None,
+              help="Risk tier for top-critical-patients (default Critical).")
+def abigail(name: str, patient_id: Optional[int], provider_id: Optional[int], bundle_code: Optional[str],
+            risk_tier: Optional[str]) -> None:
+    """Run one Abigail analysis on the published star: open-gaps, risk-trajectory, pre-visit-summary,
+    why-high-risk, top-critical-patients, provider-bundle-performance or bundle-trend."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from phm import abigail as abigail_mod
+    from phm import db
+
+    variables = {"patient_id": patient_id, "provider_id": provider_id, "bundle_code": bundle_code,
+                 "risk_tier": risk_tier}
+    analysis = abigail_mod.resolve(name, variables)
+    conn = db.ensure_running()
+    sql = abigail_mod.compile_sql(conn, analysis, variables)
+    columns, rows, seconds = abigail_mod.run(conn, sql, variables)
+    table = Table(title=analysis.question, caption=f"{len(rows)} row(s) in {seconds * 1000:.1f} ms")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+
 # --------------------------------------------------------------------------- bench
 
 
