@@ -78,3 +78,19 @@ def run(conn: Connection, sql: str, variables: dict[str, Any]) -> tuple[list[str
         seconds = time.perf_counter() - started
         columns = [c.name for c in cursor.description or []]
     return columns, rows, seconds
+
+
+def compile_all(conn: Connection, variables: dict[str, Any]) -> dict[str, str]:
+    """Every Abigail analysis compiled in one dbt invocation, with placeholders for `variables`."""
+    from dbt.cli.main import dbtRunner
+
+    from phm.orchestrate import _environ, _yaml_vars, dbt_environment
+    from phm.paths import project_root
+
+    args = ["--quiet", "compile", "--select", "path:analyses/abigail", "--project-dir", str(project_root()),
+            "--profiles-dir", str(project_root()), "--vars", _yaml_vars(placeholders(variables))]
+    with _environ(dbt_environment(conn)):
+        result = dbtRunner().invoke(args)
+    if not result.success or not result.result:
+        raise PhmError(f"could not compile the Abigail analyses: {' '.join(str(result.exception or '').split())}")
+    return {r.node.name: str(r.node.compiled_code) for r in result.result.results}

@@ -279,6 +279,19 @@ def bench_build(patients: int, seed: int) -> None:
     bench.bench_build(conn, patients=patients, seed=seed)
 
 
+@bench_app.command("dashboard")
+@click.option("--patients", "-n", type=PATIENTS, default=10_000, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--iterations", type=click.IntRange(10, 100_000), default=200, show_default=True,
+              help="Runs per query (the first, warming up, is not counted).")
+def bench_dashboard(patients: int, seed: int, iterations: int) -> None:
+    """Time each dashboard widget and Abigail query (p50/p95/p99); reuses a published star of that size."""
+    from phm import bench, db
+
+    conn = db.ensure_running()
+    bench.bench_dashboard(conn, patients=patients, seed=seed, iterations=iterations)
+
+
 # --------------------------------------------------------------------------- entry point
 
 
