@@ -172,14 +172,15 @@ def bundles_check(seeds_dir: Optional[Path]) -> None:
 
 @app.command("run")
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
-@click.option("--select", "-s", default=None, help="dbt selector for the build step.")
-def run(full_refresh: bool, select: Optional[str]) -> None:
-    """The nightly build: dbt seed, snapshot and build, with progress and a summary."""
+@click.option("--select", "-s", default=None, help="dbt selector for the build step (a partial build is not published).")
+@click.option("--force", is_flag=True, help="Rebuild even when nothing changed since the last published build.")
+def run(full_refresh: bool, select: Optional[str], force: bool) -> None:
+    """The nightly build: dbt seed, then build (snapshots, models, tests) and publish, with a run audit."""
     from phm import db
     from phm.orchestrate import nightly
 
     conn = db.ensure_running()
-    report = nightly(conn, full_refresh=full_refresh, select=select)
+    report = nightly(conn, full_refresh=full_refresh, select=select, force=force)
     report.print()
     if not report.ok:
         raise SystemExit(1)
