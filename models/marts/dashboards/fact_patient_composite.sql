@@ -4,12 +4,12 @@
     indexes=[
         {'columns': ['provider_key']},
         {'columns': ['org_key']},
-        {'columns': ['risk_tier', 'abigail_priority_score']},
         {'columns': ['overall_compliance_pct']},
         {'columns': ['active_bundle_count']},
         {'columns': ['has_diabetes', 'has_hypertension', 'has_cad', 'has_heart_failure', 'has_copd', 'has_ckd', 'has_depression']}
     ],
     post_hook=[
+        "create index on {{ this }} (risk_tier, abigail_priority_score desc)",
         "create index on {{ this }} (provider_key, risk_tier, abigail_priority_score desc nulls last, patient_key)",
         "analyze {{ this }}"
     ]
