@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -9,6 +10,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -31,20 +33,29 @@ class StepResult:
     counts: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     node_seconds: dict[str, float] = field(default_factory=dict)
+    started: float = 0.0  # epoch seconds
+    rows_affected: dict[str, int] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class RunReport:
     conn: Connection
     steps: list[StepResult] = field(default_factory=list)
+    run_id: int | None = None
+    up_to_date: bool = False  # nothing changed since the last published build: nothing was rebuilt
+    published: bool = False
     title: str = "nightly build"
-    show_summary: bool = True
+    nightly_job: bool = True  # False for slim CI: no publish line, no layer summary
 
     @property
     def ok(self) -> bool:
         return all(step.ok for step in self.steps)
 
     def print(self) -> None:
+        if self.up_to_date:
+            console.print("[green]up to date:[/] the EDW, the project and the run date are as at the last published "
+                          "build, so nothing was rebuilt (phm run --force rebuilds anyway)")
         table = Table(title=self.title, show_lines=False)
         for col in ("step", "seconds", "result"):
             table.add_column(col)
@@ -55,8 +66,12 @@ class RunReport:
         for step in self.steps:
             for failure in step.failures[:20]:
                 console.print(f"[red]{step.name}:[/] {failure}")
-        if self.show_summary:
-            print_summary(self.conn)
+        if not self.nightly_job:
+            return
+        if self.steps and not self.up_to_date:
+            console.print(f"publish: {'phm_star now holds this build' if self.published else 'nothing published; phm_star still holds the last good build'}"
+                          + (f" (audit run {self.run_id})" if self.run_id else ""))
+        print_summary(self.conn)
 
 
 def dbt_environment(conn: Connection) -> dict[str, str]:
@@ -110,6 +125,7 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
     full = [*args, "--project-dir", str(project_root()), "--profiles-dir", str(project_root())]
     if quiet:
         full.insert(0, "--quiet")
+    started = time.time()
     start = time.perf_counter()
     with _environ(dbt_environment(conn)), progress:
         result = dbtRunner(callbacks=[on_event]).invoke(full)
@@ -117,18 +133,22 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
     counts: dict[str, int] = {}
     failures: list[str] = []
     node_seconds: dict[str, float] = {}
+    rows_affected: dict[str, int] = {}
     if result.exception is not None:
-        return StepResult(label, seconds, False, failures=[" ".join(str(result.exception).split())])
+        return StepResult(label, seconds, False, failures=[" ".join(str(result.exception).split())], started=started)
     for node in getattr(result.result, "results", None) or []:
         status = str(node.status)
         if status == "no-op":  # exposures: selected with their models, nothing to run
             continue
         counts[status] = counts.get(status, 0) + 1
         node_seconds[node.node.unique_id] = float(node.execution_time or 0.0)
+        affected = (node.adapter_response or {}).get("rows_affected")
+        if node.node.resource_type == "model" and isinstance(affected, int) and affected >= 0:
+            rows_affected[node.node.name] = affected
         if status in ("error", "fail", "runtime error"):
             message = " ".join(str(node.message or "").split())[:300]
             failures.append(f"{node.node.name}: {message}")
-    return StepResult(label, seconds, bool(result.success), counts, failures, node_seconds)
+    return StepResult(label, seconds, bool(result.success), counts, failures, node_seconds, started, rows_affected)
 
 
 def selector_names() -> list[str]:
@@ -143,7 +163,7 @@ def selector_names() -> list[str]:
 
 
 def nightly(conn: Connection, full_refresh: bool = False, select: str | None = None, quiet: bool = True,
-            show_progress: bool = True, extra_vars: dict[str, str] | None = None,
+            show_progress: bool = True, extra_vars: dict[str, str] | None = None, force: bool = False,
             selector: str | None = None) -> RunReport:
     """seed, then build. Stops at the first failing step.
 
@@ -152,32 +172,95 @@ def nightly(conn: Connection, full_refresh: bool = False, select: str | None = N
     which a separate `dbt snapshot` before the build could not do on a first run. Seeds also run
     first on their own so that a broken seed file stops the run before anything is rebuilt.
 
-    The build step selects with `--selector nightly` (selectors.yml: everything but tag:post_build),
-    another named selector, or a `--select` expression (then tag:post_build is excluded here).
+    The build step selects with `--selector nightly` (selectors.yml: every node), another named
+    selector, or a `--select` expression. Only a whole build is published (macros/publish/).
     """
+    from phm import audit
+
     if select and selector:
         raise PhmError("use --select or --selector, not both.")
     if selector and selector not in selector_names():
         raise PhmError(f"unknown selector '{selector}'; selectors.yml defines: {', '.join(selector_names())}.")
+    partial = bool(select) or selector not in (None, "nightly")
     report = RunReport(conn)
-    var_args = ["--vars", _yaml_vars(extra_vars)] if extra_vars else []
-    selection = ["--select", select, "--exclude", "tag:post_build"] if select else ["--selector", selector or "nightly"]
+    variables = dict(extra_vars or {})
+    var_args = ["--vars", _yaml_vars(variables)] if variables else []
+    audit.ensure(conn)
+    run_date = _run_date(conn, variables)
+    fingerprint = audit.fingerprint(conn, run_date, variables)
+    if not (full_refresh or partial or force) and fingerprint == audit.last_published_fingerprint(conn):
+        report.up_to_date = True
+        report.run_id = audit.start_run(conn, run_date, "phm run", fingerprint)
+        audit.finish_run(conn, report.run_id, "up to date", False, None, _reject_totals(conn))
+        return report
+    command = "phm run" + (" --full-refresh" if full_refresh else "") + (f" --select {select}" if select else "") \
+        + (f" --selector {selector}" if selector else "")
+    selection = ["--select", select] if select else ["--selector", selector or "nightly"]
+    report.run_id = audit.start_run(conn, run_date, command, fingerprint)
+    publishes_before = audit.publish_count(conn)
     steps: list[tuple[str, list[str]]] = [
         # seeds are small reference tables: always reloaded whole, so a changed column never breaks the run
         ("seed", ["seed", "--full-refresh", *var_args]),
-        ("build (snapshots, models, tests)",
+        ("build, audit and publish",
          ["build", *(["--full-refresh"] if full_refresh else []), *selection, *var_args]),
     ]
-    if selector in (None, "nightly") and not select:
-        # unit tests of incremental models read their `this` columns from the built table; with a
-        # partial --select that table may not exist yet, so they run only after a whole build
-        steps.append(("unit tests on built incremental models", ["test", "--select", "tag:post_build", *var_args]))
-    for label, args in steps:
+    for order, (label, args) in enumerate(steps, start=1):
         step = run_dbt(conn, args, label, quiet=quiet, show_progress=show_progress)
         report.steps.append(step)
+        audit.record_step(conn, report.run_id, order, step)
         if not step.ok:
             break
+    report.published = audit.publish_count(conn) > publishes_before
+    failures = [f for step in report.steps for f in step.failures]
+    audit.finish_run(conn, report.run_id, "success" if report.ok else "failed", report.published,
+                     "\n".join(failures)[:10_000] or None, _reject_totals(conn))
     return report
+
+
+def _run_date(conn: Connection, variables: dict[str, str]) -> date:
+    if variables.get("run_date"):
+        return date.fromisoformat(variables["run_date"])
+    with conn.connect() as pg:
+        row = pg.execute("select current_date").fetchone()
+    assert row is not None
+    return row[0]  # type: ignore[no-any-return]
+
+
+def _reject_totals(conn: Connection) -> tuple[int, int, int] | None:
+    rows = reject_summary(conn)
+    if not rows:
+        return None
+    return sum(r[1] for r in rows), sum(r[2] for r in rows), sum(r[3] for r in rows)
+
+
+def _project_var(name: str) -> str | None:
+    import yaml
+
+    data = yaml.safe_load((project_root() / "dbt_project.yml").read_text()) or {}
+    value = (data.get("vars") or {}).get(name)
+    return str(value) if value else None
+
+
+def published_state(state: Path, out: Path) -> Path:
+    """A copy of the production manifest whose marts point at the published schema.
+
+    Production writes and tests the marts in `star_build_schema` and then swaps it with
+    `star_publish_schema` (macros/publish/): after the swap the build schema holds the previous
+    build (after the very first publish, only the incremental tables). An unchanged mart must be
+    read from the published table, so its relation is renamed; code and config, which
+    `state:modified` compares, are left as they are.
+    """
+    manifest = json.loads((state / "manifest.json").read_text())
+    build, publish = _project_var("star_build_schema"), _project_var("star_publish_schema")
+    if build and publish:
+        for node in manifest.get("nodes", {}).values():
+            if node.get("schema") == build:
+                node["schema"] = publish
+                if node.get("relation_name"):
+                    node["relation_name"] = node["relation_name"].replace(f'"{build}"', f'"{publish}"')
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    return out
 
 
 def slim_ci(conn: Connection, state: Path, schema_prefix: str = "ci_", quiet: bool = True,
@@ -185,9 +268,11 @@ def slim_ci(conn: Connection, state: Path, schema_prefix: str = "ci_", quiet: bo
     """Build what a change touches: `state:modified+`, deferring everything else to production.
 
     `state` holds the manifest.json of the production (nightly) build. Modified nodes and their
-    children are built into schemas named `<schema_prefix><schema>` (ci_phm_star, ...), so a pull
-    request never overwrites the production tables; every other ref() resolves to the production
-    relation named in that manifest (`--defer`). It writes its artefacts to target/ci.
+    children are built, with their tests, into schemas named `<schema_prefix><schema>`
+    (ci_phm_stg, ci_phm_star_build, ...), so a pull request never writes to production; every other
+    ref() resolves to the production relation (`--defer`), the published one for marts. The
+    publish hook works on the prefixed schemas too, so CI can never swap production's star. It
+    writes its artefacts to target/ci.
     """
     if not (state / "manifest.json").is_file():
         raise PhmError(f"no manifest.json in {state}; save target/manifest.json of the nightly build there.")
@@ -195,24 +280,22 @@ def slim_ci(conn: Connection, state: Path, schema_prefix: str = "ci_", quiet: bo
         raise PhmError(f"--schema-prefix '{schema_prefix}' must be lower-case letters, digits and _, "
                        f"starting with a letter and ending in _ (e.g. ci_ or pr_42_).")
     ci_target = project_root() / "target" / "ci"
-    if ci_target.resolve() == state.resolve():
-        raise PhmError(f"--state must not be {ci_target}: that is where the CI build writes.")
-    report = RunReport(conn, title=f"slim CI (state:modified+ into {schema_prefix}* schemas)", show_summary=False)
-    common = ["--defer", "--state", str(state), "--target-path", str(ci_target),
-              *(["--vars", _yaml_vars(extra_vars)] if extra_vars else [])]
-    steps: list[tuple[str, list[str]]] = [
-        ("build modified and children (deferred)",
-         ["build", "--select", "state:modified+", "--exclude", "tag:post_build", *common]),
-        ("unit tests on built incremental models", ["test", "--select", "state:modified+,tag:post_build", *common]),
-    ]
+    if ci_target.resolve() in (state.resolve(), *state.resolve().parents):
+        raise PhmError(f"--state must be outside {ci_target}: that is where the CI build writes.")
     for stale in ("compiled", "run"):  # SQL left by an earlier CI build would confuse the reader
         shutil.rmtree(ci_target / stale, ignore_errors=True)
+    deferred = published_state(state, ci_target / "state")
+    variables = dict(extra_vars or {})
+    for name in ("star_build_schema", "star_publish_schema"):
+        value = _project_var(name)
+        if value:
+            variables[name] = schema_prefix + value
+    report = RunReport(conn, title=f"slim CI (state:modified+ into {schema_prefix}* schemas)", nightly_job=False)
+    args = ["build", "--select", "state:modified+", "--defer", "--state", str(deferred),
+            "--target-path", str(ci_target), *(["--vars", _yaml_vars(variables)] if variables else [])]
     with _environ({"PHM_SCHEMA_PREFIX": schema_prefix}):
-        for label, args in steps:
-            step = run_dbt(conn, args, label, quiet=quiet, show_progress=show_progress)
-            report.steps.append(step)
-            if not step.ok:
-                break
+        report.steps.append(run_dbt(conn, args, "build modified and children (deferred)", quiet=quiet,
+                                    show_progress=show_progress))
     return report
 
 

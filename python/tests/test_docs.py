@@ -1,8 +1,8 @@
 """Docs, selectors and slim CI against a built (empty-EDW) warehouse in a database of its own.
 
 The warehouse is built once for the module: the EDW tables with no rows, then every seed,
-snapshot and model (not the tests, which want data). That is what `dbt docs generate` needs to
-read every relation's columns into catalog.json, and what slim CI defers to as "production".
+snapshot and model (not the tests, which want data), and published. That is what `dbt docs
+generate` reads the columns of relations from, and what slim CI defers to as "production".
 """
 
 from __future__ import annotations
@@ -99,9 +99,19 @@ def test_phm_docs_serves_every_model_and_the_exposures(served: dict[str, Any]) -
     assert {e["name"] for e in manifest["exposures"].values()} == EXPOSURES
     worklist = manifest["exposures"]["exposure.medgnosis_phm.care_gap_worklist"]
     assert worklist["type"] == "dashboard"
-    assert "model.medgnosis_phm.fact_patient_bundle_detail" in worklist["depends_on"]["nodes"]
+    assert worklist["depends_on"]["nodes"] == ["model.medgnosis_phm.mv_care_gap_worklist"]
     abigail = manifest["exposures"]["exposure.medgnosis_phm.abigail_ai_physician_assistant"]
     assert abigail["type"] == "application"
+    # the lineage runs from the EDW to every screen: each exposure has phm_edw tables among its ancestors
+    parents = manifest["parent_map"]
+    for uid in manifest["exposures"]:
+        seen, todo = set(), [uid]
+        while todo:
+            for parent in parents.get(todo.pop(), []):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        assert "source.medgnosis_phm.phm_edw.condition_diagnosis" in seen, uid
     assert manifest["metadata"]["send_anonymous_usage_stats"] is False  # the page calls no tracker
 
 
@@ -115,7 +125,7 @@ def test_static_page_is_one_self_contained_file(served: dict[str, Any]) -> None:
 
 def test_every_node_and_built_column_is_described(served: dict[str, Any]) -> None:
     manifest, catalog = served["manifest"], served["catalog"]
-    assert "model.medgnosis_phm.fact_patient_bundle" in catalog["nodes"]
+    assert "model.medgnosis_phm.fact_care_gap" in catalog["nodes"]
     assert "source.medgnosis_phm.phm_edw.patient" in catalog["sources"]
     report = lint(manifest, catalog)
     assert report.violations == []
@@ -127,15 +137,16 @@ def test_every_node_and_built_column_is_described(served: dict[str, Any]) -> Non
 
     # the same check catches a built column the YAML leaves out, and a TODO description
     manifest = copy.deepcopy(manifest)
-    detail = manifest["nodes"]["model.medgnosis_phm.fact_patient_bundle_detail"]
-    del detail["columns"]["is_overdue"]
-    detail["columns"]["gap_status"]["description"] = "TODO: describe"
-    found = [str(v) for v in check_descriptions(manifest, catalog, Coverage())]
+    attribution = manifest["nodes"]["model.medgnosis_phm.int_patients__attribution"]
+    del attribution["columns"]["provider_id"]
+    gaps = manifest["nodes"]["model.medgnosis_phm.fact_care_gap"]
+    gaps["columns"]["date_key_resolved"]["description"] = "TODO: describe"
+    found = sorted(str(v) for v in check_descriptions(manifest, catalog, Coverage()))
     assert found == [
+        "models/intermediate/patients/_patients__models.yml: missing-description: "
+        "column int_patients__attribution.provider_id is not in its YAML",
         "models/marts/care_gaps/_care_gaps__models.yml: missing-description: "
-        "column fact_patient_bundle_detail.gap_status has only a TODO description",
-        "models/marts/care_gaps/_care_gaps__models.yml: missing-description: "
-        "column fact_patient_bundle_detail.is_overdue is not in its YAML",
+        "column fact_care_gap.date_key_resolved has only a TODO description",
     ]
 
 
@@ -177,32 +188,33 @@ def ls(built: tuple[Connection, Path]) -> Any:
     return run
 
 
-def test_nightly_selector_is_everything_but_post_build(ls: Any) -> None:
+def test_nightly_selector_is_what_a_plain_build_selects(ls: Any) -> None:
     nightly_nodes = ls("--selector", "nightly")
-    assert nightly_nodes == ls("--exclude", "tag:post_build")
+    assert nightly_nodes == ls()
     assert "medgnosis_phm.marts.care_gaps.fact_care_gap" in nightly_nodes
-    assert ls("--selector", "nightly", "--output", "name", resource_type="unit_test") == [
-        "care_gap_status_normalised_unknown_rejected", "dedup_owner_is_first_bundle_and_strictest_target_wins",
-        "gap_status_dedup_overdue_and_precedence", "icd10_codes_equal_whatever_punctuation_or_case",
-        "observation_rejects_orphan_bad_code_future_and_duplicates", "qualification_matches_codes_not_names"]
+    assert "source:medgnosis_phm.phm_edw.patient" in nightly_nodes
+    unit_tests = ls("--selector", "nightly", "--output", "name", resource_type="unit_test")
+    assert {"qualification_matches_codes_not_names", "dedup_owner_is_first_bundle_and_strictest_target_wins"} \
+        <= set(unit_tests)
+    assert unit_tests == ls("--output", "name", resource_type="unit_test")
 
 
 def test_bundles_and_staging_selectors(ls: Any) -> None:
     bundles = set(ls("--selector", "bundles", "--output", "name"))
     assert {"care_gap_bundles", "measures", "int_care_gaps__qualified", "int_keys__bundle", "fact_patient_bundle",
-            "fact_patient_bundle_detail", "dim_measure", "bridge_bundle_measure", "care_gap_worklist"} <= bundles
+            "fact_patient_bundle_detail", "dim_measure", "bridge_bundle_measure", "mv_care_gap_worklist",
+            "care_gap_worklist"} <= bundles  # the last one is the worklist screen (an exposure)
     assert not {"stg_phm_edw__patient", "fact_encounter", "dim_patient", "risk_models"} & bundles
     staging = set(ls("--selector", "staging", "--output", "name", resource_type="model"))
     assert staging == {p.stem for p in (project_root() / "models" / "staging").rglob("*.sql")}
 
 
-def test_empty_dashboards_selector_builds_without_error(built: tuple[Connection, Path], ls: Any) -> None:
-    conn, _ = built
+def test_dashboards_selector_and_a_selection_matching_nothing(ls: Any) -> None:
     dashboards = set(ls("--selector", "dashboards", "--output", "name", resource_type="model"))
     assert dashboards == {p.stem for p in (project_root() / "models" / "marts" / "dashboards").glob("*.sql")}
-    step = run_dbt(conn, ["build", "--selector", "dashboards", "--vars", json.dumps(RUN_VARS)], "build",
-                   show_progress=False)
-    assert step.ok, step.failures
+    assert {"mv_patient_dashboard", "mv_care_gap_worklist"} <= dashboards
+    # a selector part that matches nothing (a folder or tag not there yet) is not an error
+    assert ls("--select", "path:models/marts/nothing_here tag:no_such_tag") == []
 
 
 def test_run_refuses_an_unknown_selector_and_select_with_selector(built: tuple[Connection, Path]) -> None:
@@ -219,28 +231,32 @@ def test_run_refuses_an_unknown_selector_and_select_with_selector(built: tuple[C
 
 def test_slim_ci_builds_the_modified_model_and_its_children_only(built: tuple[Connection, Path],
                                                                   tmp_path: Path) -> None:
-    """Production runs another version of dim_care_gap_bundle: CI builds it and its child
-    bridge_bundle_measure into ci_ schemas, and reads every other parent from production."""
+    """Production runs another version of dim_measure: CI builds it and the two models that read
+    it into ci_ schemas, reads every other parent from production's published star, and
+    publishes nothing."""
     conn, prod_state = built
     manifest = json.loads((prod_state / "manifest.json").read_text())
-    manifest["nodes"]["model.medgnosis_phm.dim_care_gap_bundle"]["raw_code"] += "\n-- the older version\n"
+    manifest["nodes"]["model.medgnosis_phm.dim_measure"]["raw_code"] += "\n-- the older version\n"
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with conn.connect() as pg:
+        publishes = pg.execute("select count(*) from phm_audit.publish_log").fetchone()
     try:
         report = slim_ci(conn, tmp_path, schema_prefix="ci_", show_progress=False, extra_vars=RUN_VARS)
         assert report.ok, [f for s in report.steps for f in s.failures]
         built_models = {uid for step in report.steps for uid in step.node_seconds if uid.startswith("model.")}
-        assert built_models == {"model.medgnosis_phm.dim_care_gap_bundle",
-                                "model.medgnosis_phm.bridge_bundle_measure"}
+        assert built_models == {"model.medgnosis_phm.dim_measure", "model.medgnosis_phm.bridge_bundle_measure",
+                                "model.medgnosis_phm.mv_care_gap_worklist"}
         assert report.steps[0].counts["pass"] >= 5  # their tests, and the tests of the models reading them
         with conn.connect() as pg:
-            ci_tables = {r[0] for r in pg.execute(
-                "select table_schema || '.' || table_name from information_schema.tables "
-                "where table_schema like 'ci\\_%'").fetchall()}
-        assert ci_tables == {"ci_phm_star.dim_care_gap_bundle", "ci_phm_star.bridge_bundle_measure"}
-        run_dir = project_root() / "target" / "ci" / "run"
-        test_sql = next(run_dir.rglob("relationships_fact_patient_bun_*.sql")).read_text()
-        assert '"ci_phm_star"."dim_care_gap_bundle"' in test_sql  # the modified model, built here
-        assert '"phm_star"."fact_patient_bundle"' in test_sql  # an unmodified one, deferred to production
+            ci_relations = {r[0] for r in pg.execute(
+                "select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+                "where n.nspname like 'ci\\_%' and c.relkind in ('r', 'v', 'm')").fetchall()}
+            assert pg.execute("select count(*) from phm_audit.publish_log").fetchone() == publishes
+        assert ci_relations == {"ci_phm_star_build.dim_measure", "ci_phm_star_build.bridge_bundle_measure",
+                                "ci_phm_star_build.mv_care_gap_worklist"}
+        worklist = next((project_root() / "target" / "ci" / "run").rglob("mv_care_gap_worklist.sql")).read_text()
+        assert '"ci_phm_star_build"."dim_measure"' in worklist  # the modified model, built here
+        assert '"phm_star"."fact_patient_bundle_detail"' in worklist  # unmodified: production's published table
     finally:
         with conn.connect() as pg:
             for (schema,) in pg.execute("select nspname from pg_namespace where nspname like 'ci\\_%'").fetchall():

@@ -117,14 +117,18 @@ def test_scaffold_fill_lint_and_build(test_db: Connection) -> None:
         assert f"model.medgnosis_phm.{NAME}" in step.node_seconds
         assert f"unit_test.medgnosis_phm.{NAME}.one_row_per_bundle_with_its_size" in step.node_seconds
         with test_db.connect() as pg:
-            rows, measures = pg.execute(f"select count(*), sum(bundle_size) from phm_star.{NAME}").fetchone()  # type: ignore[misc]
+            schemas = [r[0] for r in pg.execute("select table_schema from information_schema.tables "
+                                                "where table_name = %s", (NAME,)).fetchall()]
+            assert schemas == ["phm_star_build"]  # where marts are built; a partial build publishes nothing
+            rows, measures = pg.execute(f"select count(*), sum(bundle_size) from phm_star_build.{NAME}").fetchone()  # type: ignore[misc]
         with (root / "seeds" / "care_gaps" / "care_gap_bundles.csv").open(newline="") as handle:
             seed = list(csv.DictReader(handle))
         assert (rows, measures) == (len(seed), sum(int(b["bundle_size"]) for b in seed))  # 45 bundles, 354 measures
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         with test_db.connect() as pg:
-            pg.execute(f"drop table if exists phm_star.{NAME}")
+            for schema in ("phm_star_build", "phm_star"):
+                pg.execute(f"drop table if exists {schema}.{NAME}")
     assert not folder.exists()
 
 
