@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
@@ -34,7 +34,7 @@ EXPOSURES = {"patient_dashboard", "provider_bundle_scorecard", "population_overv
 
 
 @pytest.fixture(scope="module")
-def built(server: Connection, tmp_path_factory: pytest.TempPathFactory) -> tuple[Connection, Path]:
+def built(server: Connection, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Connection, Path]]:
     """The built warehouse, and a folder holding the manifest of that build (production state)."""
     conn = db.create_database(server, "phm_test_docs", recreate=True)
     ddl.init_schema(conn, reset=True)
@@ -43,7 +43,9 @@ def built(server: Connection, tmp_path_factory: pytest.TempPathFactory) -> tuple
     assert step.ok, step.failures
     state = tmp_path_factory.mktemp("prod_state")
     shutil.copy(project_root() / "target" / "manifest.json", state / "manifest.json")
-    return conn, state
+    yield conn, state
+    with server.connect(dbname="postgres") as pg:
+        pg.execute('drop database if exists "phm_test_docs" with (force)')
 
 
 def model_files() -> set[str]:
