@@ -1,6 +1,7 @@
 -- int_care_gaps__qualified: one row per active patient x bundle they qualify for.
 -- A patient qualifies through an active, unresolved diagnosis whose ICD-10 code starts with one of the
--- bundle's codes or whose SNOMED code is one of its SNOMED codes. Codes are matched per catalogue condition
+-- bundle's codes, whose SNOMED code is one of its SNOMED codes, or whose SNOMED code the EDW's crosswalk maps
+-- to an ICD-10 code starting with one of the bundle's codes. Codes are matched per catalogue condition
 -- first (a few thousand rows), then diagnoses join by condition_id, so the cost stays linear.
 with bundles as (
     select * from {{ ref('care_gap_bundles') }}
@@ -16,6 +17,11 @@ diagnoses as (
 
 patients as (
     select * from {{ ref('stg_phm_edw__patient') }}
+),
+
+crosswalk as (
+    select * from {{ ref('int_care_gaps__code_crosswalk') }}
+    where target_system = 'ICD10'
 ),
 
 bundle_icd10 as (
@@ -34,11 +40,11 @@ bundle_snomed as (
     cross join lateral {{ unnest_pipe_list('bundles.snomed_codes') }} as codes (code)
 ),
 
-condition_bundles as (
+condition_matches as (
     select
         conditions.condition_id,
-        bundle_icd10.bundle_code,
-        'ICD10' as matched_on
+        conditions.code_system_family,
+        bundle_icd10.bundle_code
     from conditions
     inner join bundle_icd10
         on left(conditions.condition_code_normalized, length(bundle_icd10.code_prefix)) = bundle_icd10.code_prefix
@@ -48,12 +54,35 @@ condition_bundles as (
 
     select
         conditions.condition_id,
-        bundle_snomed.bundle_code,
-        'SNOMED' as matched_on
+        conditions.code_system_family,
+        bundle_snomed.bundle_code
     from conditions
     inner join bundle_snomed
         on conditions.condition_code_normalized = bundle_snomed.snomed_code
     where conditions.code_system_family = 'SNOMED'
+
+    union all
+
+    select
+        conditions.condition_id,
+        conditions.code_system_family,
+        bundle_icd10.bundle_code
+    from conditions
+    inner join crosswalk
+        on conditions.condition_code_normalized = crosswalk.snomed_code
+    inner join bundle_icd10
+        on left(crosswalk.target_code, length(bundle_icd10.code_prefix)) = bundle_icd10.code_prefix
+    where conditions.code_system_family = 'SNOMED'
+),
+
+-- a SNOMED code can reach a bundle both directly and through the crosswalk: one row per condition and bundle
+condition_bundles as (
+    select
+        condition_id,
+        bundle_code,
+        bool_or(code_system_family = 'SNOMED') as is_snomed_coded
+    from condition_matches
+    group by condition_id, bundle_code
 ),
 
 active_diagnoses as (
@@ -80,7 +109,7 @@ matched as (
     select
         active_diagnoses.patient_id,
         condition_bundles.bundle_code,
-        condition_bundles.matched_on,
+        condition_bundles.is_snomed_coded,
         active_diagnoses.diagnosis_date,
         active_diagnoses.condition_diagnosis_id
     from active_diagnoses
@@ -96,7 +125,7 @@ final as (
         (array_agg(condition_diagnosis_id order by diagnosis_date asc, condition_diagnosis_id asc))[1]
             as qualifying_condition_diagnosis_id,
         count(*) as qualifying_diagnoses,
-        bool_or(matched_on = 'SNOMED') as has_snomed_match
+        bool_or(is_snomed_coded) as has_snomed_match
     from matched
     group by patient_id, bundle_code
 )
