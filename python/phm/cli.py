@@ -162,8 +162,10 @@ def edw_load_synthea(directory: Path, append: bool, timezone: str) -> None:
     as file:line and a reason.
     """
     from phm import db
-    from phm.edw.synthea import load_synthea
+    from phm.edw.synthea import check_export, load_synthea, resolve_timezone
 
+    check_export(directory)
+    resolve_timezone(timezone)
     conn = db.ensure_running()
     click.echo(load_synthea(conn, directory, append=append, timezone=timezone).summary())
 
@@ -202,6 +204,10 @@ def run(full_refresh: bool, select: Optional[str], synthea_dir: Optional[Path], 
 
     if append and synthea_dir is None:
         raise click.UsageError("--append needs --synthea DIR.")
+    if synthea_dir is not None:
+        from phm.edw.synthea import check_export
+
+        check_export(synthea_dir)
     conn = db.ensure_running()
     if synthea_dir is not None:
         from phm.edw.synthea import load_synthea

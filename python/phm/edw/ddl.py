@@ -10,6 +10,8 @@ EDW_SCHEMA = "phm_edw"
 # Everything the build derives from phm_edw: replacing the EDW with a new population drops these,
 # so that snapshots and key maps never mix two populations.
 DERIVED_SCHEMAS = ("phm_stg", "phm_int", "phm_snapshots", "phm_star")
+# The Synthea loader's key map (source key -> EDW id); it describes phm_edw's ids, so it goes when phm_edw does.
+LOAD_SCHEMA = "phm_load"
 
 
 def ddl_text() -> str:
@@ -17,10 +19,11 @@ def ddl_text() -> str:
 
 
 def init_schema(conn: Connection, reset: bool = False) -> str:
-    """Create phm_edw (idempotent). With `reset`, drop it first."""
+    """Create phm_edw (idempotent). With `reset`, drop it first, and the Synthea loader's key map with it."""
     with conn.connect() as pg:
         if reset:
             pg.execute(f"drop schema if exists {EDW_SCHEMA} cascade")
+            pg.execute(f"drop schema if exists {LOAD_SCHEMA} cascade")
         pg.execute(ddl_text())
         tables = pg.execute(
             "select count(*) from information_schema.tables where table_schema = %s and table_type = 'BASE TABLE'",

@@ -40,7 +40,7 @@ import pandas as pd
 import psycopg
 
 from phm.db import Connection
-from phm.edw.ddl import drop_derived, init_schema
+from phm.edw.ddl import LOAD_SCHEMA, drop_derived, init_schema
 from phm.edw.generate import TABLE_ORDER
 from phm.errors import PhmError
 from phm.paths import project_root
@@ -86,9 +86,10 @@ RACES = {"white": "White", "black": "Black or African American", "asian": "Asian
 ETHNICITIES = {"hispanic": "Hispanic or Latino", "nonhispanic": "Not Hispanic or Latino"}
 MARITAL = {"M": "Married", "S": "Single", "D": "Divorced", "W": "Widowed"}
 
-KEY_MAP_DDL = """
-create schema if not exists phm_load;
-create table if not exists phm_load.synthea_key (
+KEY_TABLE = f"{LOAD_SCHEMA}.synthea_key"
+KEY_MAP_DDL = f"""
+create schema if not exists {LOAD_SCHEMA};
+create table if not exists {KEY_TABLE} (
     entity varchar(50) not null,
     source_key varchar(64) not null,
     id integer not null,
@@ -207,13 +208,18 @@ def _read_file(path: Path, problems: list[Problem]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def read_export(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """The twelve files as string frames, and the records that have the wrong number of fields."""
+def check_export(directory: Path) -> None:
+    """Raise a one-line error naming what is missing when `directory` is not a whole Synthea CSV export."""
     if not directory.is_dir():
         raise PhmError(f"{directory} is not a folder: give the folder holding a Synthea CSV export.")
     missing = [f"{name}.csv" for name in FILES if not (directory / f"{name}.csv").is_file()]
     if missing:
         raise PhmError(f"The Synthea export in {directory} is missing {', '.join(missing)}.")
+
+
+def read_export(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """The twelve files as string frames, and the records that have the wrong number of fields."""
+    check_export(directory)
     problems: list[Problem] = []
     frames = {name: _read_file(directory / f"{name}.csv", problems) for name in FILES}
     return frames, problems
@@ -670,17 +676,17 @@ def _key_ids(pg: psycopg.Connection, tables: dict[str, pd.DataFrame], now: datet
     for table, key_column in KEYS.items():
         keys = tables[table]._key.map(lambda k: k if len(k) <= 64 else hashlib.md5(k.encode()).hexdigest())
         known = pd.DataFrame(pg.execute(
-            "select source_key, id, first_loaded_at from phm_load.synthea_key where entity = %s", (table,)).fetchall(),
+            f"select source_key, id, first_loaded_at from {KEY_TABLE} where entity = %s", (table,)).fetchall(),
             columns=["source_key", "id", "first_loaded_at"])
         frame = pd.DataFrame({"source_key": keys.to_numpy()}).merge(known, on="source_key", how="left")
         new = frame.id.isna()
         if new.any():
             top = pg.execute(
-                f"select greatest((select max(id) from phm_load.synthea_key where entity = %s), "
+                f"select greatest((select max(id) from {KEY_TABLE} where entity = %s), "
                 f"(select max({key_column}) from phm_edw.{table}), 0)", (table,)).fetchone()[0]  # type: ignore[index]
             frame.loc[new, "id"] = np.arange(int(top) + 1, int(top) + 1 + int(new.sum()))
             frame.loc[new, "first_loaded_at"] = now
-            with pg.cursor().copy("copy phm_load.synthea_key (entity, source_key, id, first_loaded_at) from stdin") as cp:
+            with pg.cursor().copy(f"copy {KEY_TABLE} (entity, source_key, id, first_loaded_at) from stdin") as cp:
                 for source_key, ident in zip(frame.source_key[new], frame.id[new]):
                     cp.write_row((table, source_key, int(ident), now))
         frame.index = tables[table]._key.to_numpy()
@@ -758,7 +764,7 @@ def _upsert(cur: psycopg.Cursor, table: str, frame: pd.DataFrame, now: datetime)
 
 def _check_append_target(pg: psycopg.Connection) -> None:
     foreign = pg.execute(
-        "select count(*) from phm_edw.patient p where not exists (select 1 from phm_load.synthea_key k "
+        f"select count(*) from phm_edw.patient p where not exists (select 1 from {KEY_TABLE} k "
         "where k.entity = 'patient' and k.id = p.patient_id and k.source_key = p.mrn)").fetchone()[0]  # type: ignore[index]
     if foreign:
         raise PhmError(f"phm_edw holds {foreign:,} patients that were not loaded from a Synthea export; "
@@ -820,7 +826,9 @@ def load_synthea(conn: Connection, directory: Path, append: bool = False, timezo
     raw, ragged = read_export(directory)
     staged = stage(raw, zone, ragged)
     init_schema(conn)
-    result = LoadResult(directory=directory, append=append, malformed=staged.problems, duplicates=staged.duplicates,
+    by_place = lambda p: (p.file, p.line)  # noqa: E731
+    result = LoadResult(directory=directory, append=append, malformed=sorted(staged.problems, key=by_place),
+                        duplicates=sorted(staged.duplicates, key=by_place),
                         skipped=staged.skipped, coverage=staged.coverage)
     write(conn, staged.tables, append, f"Synthea CSV export {directory.resolve()}", result)
     result.seconds = time.perf_counter() - started
