@@ -254,7 +254,7 @@ class _Checker:
     def known(self, name: str, frame: pd.DataFrame, column: str, valid: pd.Index, optional: bool = False) -> pd.DataFrame:
         value = frame[column]
         bad = ~value.isin(valid) & ~((value == "") & optional)
-        return self.reject(name, frame, bad, "refers to " + column + " " + value + ", which is not in the export")
+        return self.reject(name, frame, bad, "refers to " + column + " " + value + ", which is missing or was rejected")
 
     def parse(self, name: str, frame: pd.DataFrame, column: str, parser: Callable[[pd.Series], pd.Series],
               kind: str) -> pd.DataFrame:
