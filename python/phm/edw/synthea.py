@@ -353,13 +353,12 @@ class Staged:
     coverage: CodeCoverage
 
 
-def _address(owner: str, frame: pd.DataFrame, state_column: str = "STATE") -> pd.DataFrame:
+def _address(owner: str, frame: pd.DataFrame) -> pd.DataFrame:
     """One address per owner row that has a street, city and state (the EDW requires them)."""
-    has = (frame.ADDRESS != "") & (frame.CITY != "") & (frame[state_column] != "")
-    rows = frame[has]
+    rows = frame[(frame.ADDRESS != "") & (frame.CITY != "") & (frame.STATE != "")]
     return pd.DataFrame({
         "_key": owner + ":" + rows.Id,
-        "address_line1": rows.ADDRESS, "address_line2": None, "city": rows.CITY, "state": rows[state_column],
+        "address_line1": rows.ADDRESS, "address_line2": None, "city": rows.CITY, "state": rows.STATE,
         "zip": rows.ZIP, "county": _blank_none(rows.COUNTY) if "COUNTY" in rows else None, "country": "USA",
         "latitude": pd.to_numeric(rows.LAT, errors="coerce").round(6) if "LAT" in rows else None,
         "longitude": pd.to_numeric(rows.LON, errors="coerce").round(6) if "LON" in rows else None,
