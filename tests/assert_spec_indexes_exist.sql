@@ -7,6 +7,9 @@
 -- depends_on: {{ ref('fact_diagnosis') }}
 -- depends_on: {{ ref('fact_observation') }}
 -- depends_on: {{ ref('fact_medication_order') }}
+-- depends_on: {{ ref('fact_patient_composite') }}
+-- depends_on: {{ ref('fact_provider_quality') }}
+-- depends_on: {{ ref('fact_population_snapshot') }}
 with expected (table_name, index_columns, predicate) as (
     values
     ('fact_patient_bundle', 'patient_key', 'is_active'),
@@ -16,7 +19,31 @@ with expected (table_name, index_columns, predicate) as (
     ('fact_patient_bundle', 'patient_key, bundle_key', 'is_active'),
     ('fact_patient_bundle_detail', 'patient_key', null),
     ('fact_patient_bundle_detail', 'gap_status', null),
-    ('fact_patient_bundle_detail', 'is_overdue', 'is_overdue')
+    ('fact_patient_bundle_detail', 'is_overdue', 'is_overdue'),
+    ('fact_care_gap', 'gap_status', null),
+    ('fact_care_gap', 'patient_key, measure_key', null),
+    ('fact_care_gap', 'bundle_key', null),
+    ('fact_encounter', 'date_key_encounter', null),
+    ('fact_encounter', 'patient_key', null),
+    ('fact_diagnosis', 'patient_key', null),
+    ('fact_diagnosis', 'condition_key', null),
+    ('fact_observation', 'patient_key, observation_code', null),
+    ('fact_observation', 'date_key_obs', null),
+    ('fact_medication_order', 'patient_key', null),
+    ('fact_patient_composite', 'provider_key', null),
+    ('fact_patient_composite', 'org_key', null),
+    ('fact_patient_composite', 'risk_tier, abigail_priority_score DESC', null),
+    ('fact_patient_composite', 'overall_compliance_pct', null),
+    ('fact_patient_composite', 'active_bundle_count', null),
+    (
+        'fact_patient_composite',
+        'has_diabetes, has_hypertension, has_cad, has_heart_failure, has_copd, has_ckd, has_depression',
+        null
+    ),
+    ('fact_provider_quality', 'provider_key, date_key_period', null),
+    ('fact_provider_quality', 'bundle_key, date_key_period', null),
+    ('fact_population_snapshot', 'org_key, date_key_snapshot', null),
+    ('fact_population_snapshot', 'bundle_key, date_key_snapshot', null)
 ),
 
 actual as (
@@ -24,7 +51,7 @@ actual as (
         tablename as table_name,
         indexdef
     from pg_indexes
-    where schemaname = 'phm_star'
+    where schemaname = '{{ ref('fact_patient_bundle').schema }}'
 )
 
 select expected.*

@@ -47,6 +47,8 @@ GROUPS = (
     ("care-gap engine", ("model.medgnosis_phm.int_care_gaps__", "model.medgnosis_phm.int_patients__",
                          "model.medgnosis_phm.fact_patient_bundle")),
     ("dimensions", ("model.medgnosis_phm.dim_", "model.medgnosis_phm.bridge_")),
+    ("dashboards", ("model.medgnosis_phm.fact_patient_composite", "model.medgnosis_phm.fact_provider_quality",
+                    "model.medgnosis_phm.fact_population_snapshot", "model.medgnosis_phm.mv_")),
     ("event facts", ("model.medgnosis_phm.fact_",)),
     ("tests", ("test.", "unit_test.")),
 )
@@ -75,21 +77,143 @@ def bench_build(conn: Connection, patients: int, seed: int = 42) -> dict[str, fl
     console.print(gen.summary())
     timings = {}
     groups = {}
-    for label in ("full", "rerun"):
+    for label in ("full", "unchanged", "rerun"):
         start = time.perf_counter()
-        report = nightly(conn, show_progress=False)
+        # "unchanged" is what the nightly job does on a night with no change: it finds the EDW, the
+        # project and the run date as at the last published build and skips dbt; "rerun" forces
+        # dbt to run anyway, to measure the incremental models.
+        report = nightly(conn, show_progress=False, force=(label == "rerun"))
         timings[label] = time.perf_counter() - start
         if not report.ok:
             report.print()
             raise SystemExit(1)
         groups[label] = _group_seconds({uid: t for step in report.steps for uid, t in step.node_seconds.items()})
     table = Table(title=f"phm bench build --patients {patients:,} ({os.cpu_count()} cores)")
-    for col in ("model group", "full build s", "no-change rerun s", "rerun / full"):
+    for col in ("model group", "full build s", "no-change rerun s", "rerun / full", "forced rerun s", "forced / full"):
         table.add_column(col, justify="right")
     for name, _ in GROUPS:
-        full, rerun = groups["full"][name], groups["rerun"][name]
-        table.add_row(name, f"{full:.1f}", f"{rerun:.1f}", f"{rerun / full:.0%}" if full else "-")
-    table.add_row("wall time (seed + build)", f"{timings['full']:.1f}", f"{timings['rerun']:.1f}",
+        full, unchanged, rerun = groups["full"][name], groups["unchanged"][name], groups["rerun"][name]
+        table.add_row(name, f"{full:.1f}", f"{unchanged:.1f}", f"{unchanged / full:.0%}" if full else "-",
+                      f"{rerun:.1f}", f"{rerun / full:.0%}" if full else "-")
+    table.add_row("wall time (check + seed + build + publish)", f"{timings['full']:.1f}", f"{timings['unchanged']:.1f}",
+                  f"{timings['unchanged'] / timings['full']:.0%}", f"{timings['rerun']:.1f}",
                   f"{timings['rerun'] / timings['full']:.0%}")
     console.print(table)
+    console.print("no-change rerun: `phm run` on an unchanged EDW (fingerprint check, dbt skipped); "
+                  "forced rerun: `phm run --force` (dbt runs; incremental facts write no rows)")
     return timings
+
+
+# --------------------------------------------------------------------------- dashboard
+
+WIDGETS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "patient grid (provider + tier, by priority)": (
+        "select * from phm_star.mv_patient_dashboard where provider_key = %(provider_key)s "
+        "and risk_tier = %(risk_tier)s order by abigail_priority_score desc, patient_key desc limit 50",
+        ("provider_key", "risk_tier")),
+    "care-gap worklist (provider)": (
+        "select * from phm_star.mv_care_gap_worklist where provider_key = %(provider_key)s "
+        "order by worklist_rank limit 50", ("provider_key",)),
+    "provider scorecard": (
+        "select * from phm_star.mv_bundle_compliance_by_provider where provider_key = %(provider_key)s "
+        "order by bundle_code", ("provider_key",)),
+    "population overview (org)": (
+        "select * from phm_star.mv_population_overview where org_key = %(org_key)s "
+        "order by bundle_key nulls first, open_gaps_rank", ("org_key",)),
+    "patient drill-down": (
+        "select c.*, b.bundle_code, d.measure_key, d.gap_status, d.is_overdue, d.last_action_date "
+        "from phm_star.fact_patient_composite c "
+        "join phm_star.fact_patient_bundle_detail d on d.patient_key = c.patient_key "
+        "join phm_star.dim_care_gap_bundle b on b.bundle_key = d.bundle_key "
+        "where c.patient_key = %(patient_key)s order by b.bundle_code, d.measure_key", ("patient_key",)),
+}
+
+
+def _percentile(sorted_ms: list[float], pct: float) -> float:
+    index = min(len(sorted_ms) - 1, max(0, int(round(pct / 100 * len(sorted_ms) + 0.5)) - 1))
+    return sorted_ms[index]
+
+
+def _population_ready(conn: Connection, patients: int) -> bool:
+    with conn.connect() as pg:
+        row = pg.execute(
+            "select (select count(*) from phm_edw.patient), "
+            "to_regclass('phm_star.fact_patient_composite') is not null").fetchone()
+        if not row or row[0] != patients or not row[1]:
+            return False
+        edw_max = pg.execute("select max(patient_id) from phm_edw.patient").fetchone()
+        star_max = pg.execute("select max(patient_id) from phm_star.dim_patient").fetchone()
+    return bool(edw_max and star_max and edw_max[0] == star_max[0])
+
+
+def bench_dashboard(conn: Connection, patients: int, seed: int = 42, iterations: int = 200) -> dict[str, dict[str, float]]:
+    """Time every dashboard widget query and every Abigail analysis on the published star.
+
+    Reuses the database when it already holds a published star of `patients` patients; otherwise
+    generates that population and runs the nightly build first. Parameters are drawn at random
+    (fixed seed) from the real keys, so each query hits different rows. Prints p50/p95/p99 in
+    milliseconds, and the plan of the slowest query by p95.
+    """
+    import random
+
+    from phm import abigail
+    from phm.edw.generate import generate_and_load
+    from phm.orchestrate import nightly
+
+    if not _population_ready(conn, patients):
+        console.print(f"building a published star of {patients:,} patients first ...")
+        ddl.init_schema(conn, reset=True)
+        generate_and_load(conn, patients, seed=seed, progress=False)
+        report = nightly(conn, show_progress=False)
+        if not report.ok:
+            report.print()
+            raise SystemExit(1)
+    with conn.connect() as pg:
+        pool = {
+            "provider_key": [r[0] for r in pg.execute(
+                "select distinct provider_key from phm_star.fact_patient_composite where provider_key is not null")],
+            "org_key": [r[0] for r in pg.execute(
+                "select distinct org_key from phm_star.fact_patient_composite where org_key is not null")],
+            "patient_key": [r[0] for r in pg.execute(
+                "select patient_key from phm_star.fact_patient_composite order by patient_key limit 5000")],
+            "patient_id": [r[0] for r in pg.execute(
+                "select patient_id from phm_star.dim_patient where is_current order by patient_id limit 5000")],
+            "provider_id": [r[0] for r in pg.execute(
+                "select p.provider_id from phm_star.dim_provider p where p.provider_key in "
+                "(select provider_key from phm_star.fact_patient_composite)")],
+            "risk_tier": [r[0] for r in pg.execute(
+                "select distinct risk_tier from phm_star.fact_patient_composite where risk_tier is not null")],
+        }
+    queries = dict(WIDGETS)
+    compiled = abigail.compile_all(conn, {"patient_id": 0, "provider_id": 0})
+    for name, sql in compiled.items():
+        needs = tuple(k for k in ("patient_id", "provider_id") if f"%({k})s" in sql)
+        queries[f"abigail: {name}"] = (sql, needs)
+    rng = random.Random(seed)
+    results: dict[str, dict[str, float]] = {}
+    with conn.connect() as pg:
+        for name, (sql, needs) in queries.items():
+            timings: list[float] = []
+            rows = 0
+            for i in range(iterations):
+                params = {k: rng.choice(pool[k]) for k in needs}
+                started = time.perf_counter()
+                rows += len(pg.execute(sql, params).fetchall())  # type: ignore[arg-type]
+                if i:  # the first run warms the cache and the plan; it is not counted
+                    timings.append((time.perf_counter() - started) * 1000)
+            timings.sort()
+            results[name] = {"p50": _percentile(timings, 50), "p95": _percentile(timings, 95),
+                             "p99": _percentile(timings, 99), "rows": rows / iterations}
+        slowest = max(results, key=lambda n: results[n]["p95"])
+        sql, needs = queries[slowest]
+        params = {k: pool[k][0] for k in needs}
+        plan = [r[0] for r in pg.execute("explain (analyze, buffers) " + sql, params)]  # type: ignore[arg-type]
+    table = Table(title=f"phm bench dashboard --patients {patients:,}: {iterations - 1} timed runs per query "
+                        f"({os.cpu_count()} cores)")
+    for col in ("query", "p50 ms", "p95 ms", "p99 ms", "rows/run"):
+        table.add_column(col, justify="right" if col != "query" else "left")
+    for name, r in results.items():
+        table.add_row(name, f"{r['p50']:.2f}", f"{r['p95']:.2f}", f"{r['p99']:.2f}", f"{r['rows']:.1f}")
+    console.print(table)
+    console.print(f"slowest by p95: {slowest}\n" + "\n".join(plan))
+    return results

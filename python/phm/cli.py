@@ -193,12 +193,13 @@ def bundles_check(seeds_dir: Optional[Path]) -> None:
 
 @app.command("run")
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
-@click.option("--select", "-s", default=None, help="dbt selector for the build step.")
+@click.option("--select", "-s", default=None, help="dbt selector for the build step (a partial build is not published).")
+@click.option("--force", is_flag=True, help="Rebuild even when nothing changed since the last published build.")
 @click.option("--synthea", "synthea_dir", type=click.Path(path_type=Path), default=None,
               help="First load this Synthea CSV export into phm_edw (as `edw load-synthea`).")
 @click.option("--append", is_flag=True, help="With --synthea: add the export to the EDW instead of replacing it.")
-def run(full_refresh: bool, select: Optional[str], synthea_dir: Optional[Path], append: bool) -> None:
-    """The nightly build: dbt seed, snapshot and build, with progress and a summary."""
+def run(full_refresh: bool, select: Optional[str], force: bool, synthea_dir: Optional[Path], append: bool) -> None:
+    """The nightly build: dbt seed, then build (snapshots, models, tests) and publish, with a run audit."""
     from phm import db
     from phm.orchestrate import nightly
 
@@ -213,7 +214,7 @@ def run(full_refresh: bool, select: Optional[str], synthea_dir: Optional[Path], 
         from phm.edw.synthea import load_synthea
 
         click.echo(load_synthea(conn, synthea_dir, append=append).summary())
-    report = nightly(conn, full_refresh=full_refresh, select=select)
+    report = nightly(conn, full_refresh=full_refresh, select=select, force=force)
     report.print()
     if not report.ok:
         raise SystemExit(1)
@@ -254,6 +255,40 @@ def summary() -> None:
     print_summary(db.current_connection())
 
 
+# --------------------------------------------------------------------------- abigail
+
+
+@app.command("abigail")
+@click.argument("name")
+@click.option("--patient", "patient_id", type=int, default=None, help="EDW patient id.")
+@click.option("--provider", "provider_id", type=int, default=None, help="EDW provider id.")
+@click.option("--bundle", "bundle_code", default=None, help="Bundle code (provider-bundle-performance: DM2; bundle-trend: COPD).")
+@click.option("--tier", "risk_tier", type=click.Choice(["Critical", "High", "Medium", "Low"]), default=None,
+              help="Risk tier for top-critical-patients (default Critical).")
+def abigail(name: str, patient_id: Optional[int], provider_id: Optional[int], bundle_code: Optional[str],
+            risk_tier: Optional[str]) -> None:
+    """Run one Abigail analysis on the published star: open-gaps, risk-trajectory, pre-visit-summary,
+    why-high-risk, top-critical-patients, provider-bundle-performance or bundle-trend."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from phm import abigail as abigail_mod
+    from phm import db
+
+    variables = {"patient_id": patient_id, "provider_id": provider_id, "bundle_code": bundle_code,
+                 "risk_tier": risk_tier}
+    analysis = abigail_mod.resolve(name, variables)
+    conn = db.ensure_running()
+    sql = abigail_mod.compile_sql(conn, analysis, variables)
+    columns, rows, seconds = abigail_mod.run(conn, sql, variables)
+    table = Table(title=analysis.question, caption=f"{len(rows)} row(s) in {seconds * 1000:.1f} ms")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+
 # --------------------------------------------------------------------------- bench
 
 
@@ -277,6 +312,19 @@ def bench_build(patients: int, seed: int) -> None:
 
     conn = db.ensure_running()
     bench.bench_build(conn, patients=patients, seed=seed)
+
+
+@bench_app.command("dashboard")
+@click.option("--patients", "-n", type=PATIENTS, default=10_000, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--iterations", type=click.IntRange(10, 100_000), default=200, show_default=True,
+              help="Runs per query (the first, warming up, is not counted).")
+def bench_dashboard(patients: int, seed: int, iterations: int) -> None:
+    """Time each dashboard widget and Abigail query (p50/p95/p99); reuses a published star of that size."""
+    from phm import bench, db
+
+    conn = db.ensure_running()
+    bench.bench_dashboard(conn, patients=patients, seed=seed, iterations=iterations)
 
 
 # --------------------------------------------------------------------------- entry point

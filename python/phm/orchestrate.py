@@ -7,6 +7,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Iterator
 
 from rich.console import Console
@@ -28,18 +29,27 @@ class StepResult:
     counts: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     node_seconds: dict[str, float] = field(default_factory=dict)
+    started: float = 0.0  # epoch seconds
+    rows_affected: dict[str, int] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class RunReport:
     conn: Connection
     steps: list[StepResult] = field(default_factory=list)
+    run_id: int | None = None
+    up_to_date: bool = False  # nothing changed since the last published build: nothing was rebuilt
+    published: bool = False
 
     @property
     def ok(self) -> bool:
         return all(step.ok for step in self.steps)
 
     def print(self) -> None:
+        if self.up_to_date:
+            console.print("[green]up to date:[/] the EDW, the project and the run date are as at the last published "
+                          "build, so nothing was rebuilt (phm run --force rebuilds anyway)")
         table = Table(title="nightly build", show_lines=False)
         for col in ("step", "seconds", "result"):
             table.add_column(col)
@@ -50,6 +60,9 @@ class RunReport:
         for step in self.steps:
             for failure in step.failures[:20]:
                 console.print(f"[red]{step.name}:[/] {failure}")
+        if self.steps and not self.up_to_date:
+            console.print(f"publish: {'phm_star now holds this build' if self.published else 'nothing published; phm_star still holds the last good build'}"
+                          + (f" (audit run {self.run_id})" if self.run_id else ""))
         print_summary(self.conn)
 
 
@@ -104,6 +117,7 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
     full = [*args, "--project-dir", str(project_root()), "--profiles-dir", str(project_root())]
     if quiet:
         full.insert(0, "--quiet")
+    started = time.time()
     start = time.perf_counter()
     with _environ(dbt_environment(conn)), progress:
         result = dbtRunner(callbacks=[on_event]).invoke(full)
@@ -111,20 +125,24 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
     counts: dict[str, int] = {}
     failures: list[str] = []
     node_seconds: dict[str, float] = {}
+    rows_affected: dict[str, int] = {}
     if result.exception is not None:
-        return StepResult(label, seconds, False, failures=[" ".join(str(result.exception).split())])
+        return StepResult(label, seconds, False, failures=[" ".join(str(result.exception).split())], started=started)
     for node in getattr(result.result, "results", None) or []:
         status = str(node.status)
         counts[status] = counts.get(status, 0) + 1
         node_seconds[node.node.unique_id] = float(node.execution_time or 0.0)
+        affected = (node.adapter_response or {}).get("rows_affected")
+        if node.node.resource_type == "model" and isinstance(affected, int) and affected >= 0:
+            rows_affected[node.node.name] = affected
         if status in ("error", "fail", "runtime error"):
             message = " ".join(str(node.message or "").split())[:300]
             failures.append(f"{node.node.name}: {message}")
-    return StepResult(label, seconds, bool(result.success), counts, failures, node_seconds)
+    return StepResult(label, seconds, bool(result.success), counts, failures, node_seconds, started, rows_affected)
 
 
 def nightly(conn: Connection, full_refresh: bool = False, select: str | None = None, quiet: bool = True,
-            show_progress: bool = True, extra_vars: dict[str, str] | None = None) -> RunReport:
+            show_progress: bool = True, extra_vars: dict[str, str] | None = None, force: bool = False) -> RunReport:
     """seed, then build. Stops at the first failing step.
 
     `dbt build` runs seeds, snapshots, models and their tests in dependency order: the patient
@@ -132,25 +150,56 @@ def nightly(conn: Connection, full_refresh: bool = False, select: str | None = N
     which a separate `dbt snapshot` before the build could not do on a first run. Seeds also run
     first on their own so that a broken seed file stops the run before anything is rebuilt.
     """
+    from phm import audit
+
     report = RunReport(conn)
-    var_args = ["--vars", _yaml_vars(extra_vars)] if extra_vars else []
+    variables = dict(extra_vars or {})
+    var_args = ["--vars", _yaml_vars(variables)] if variables else []
+    audit.ensure(conn)
+    run_date = _run_date(conn, variables)
+    fingerprint = audit.fingerprint(conn, run_date, variables)
+    if not (full_refresh or select or force) and fingerprint == audit.last_published_fingerprint(conn):
+        report.up_to_date = True
+        report.run_id = audit.start_run(conn, run_date, "phm run", fingerprint)
+        audit.finish_run(conn, report.run_id, "up to date", False, None, _reject_totals(conn))
+        return report
+    command = "phm run" + (" --full-refresh" if full_refresh else "") + (f" --select {select}" if select else "")
+    report.run_id = audit.start_run(conn, run_date, command, fingerprint)
+    publishes_before = audit.publish_count(conn)
     steps: list[tuple[str, list[str]]] = [
         # seeds are small reference tables: always reloaded whole, so a changed column never breaks the run
         ("seed", ["seed", "--full-refresh", *var_args]),
-        ("build (snapshots, models, tests)",
+        ("build, audit and publish",
          ["build", *(["--full-refresh"] if full_refresh else []), *(["--select", select] if select else []),
-          "--exclude", "tag:post_build", *var_args]),
+          *var_args]),
     ]
-    if not select:
-        # unit tests of incremental models read their `this` columns from the built table; with a
-        # partial --select that table may not exist yet, so they run only after a whole build
-        steps.append(("unit tests on built incremental models", ["test", "--select", "tag:post_build", *var_args]))
-    for label, args in steps:
+    for order, (label, args) in enumerate(steps, start=1):
         step = run_dbt(conn, args, label, quiet=quiet, show_progress=show_progress)
         report.steps.append(step)
+        audit.record_step(conn, report.run_id, order, step)
         if not step.ok:
             break
+    report.published = audit.publish_count(conn) > publishes_before
+    failures = [f for step in report.steps for f in step.failures]
+    audit.finish_run(conn, report.run_id, "success" if report.ok else "failed", report.published,
+                     "\n".join(failures)[:10_000] or None, _reject_totals(conn))
     return report
+
+
+def _run_date(conn: Connection, variables: dict[str, str]) -> date:
+    if variables.get("run_date"):
+        return date.fromisoformat(variables["run_date"])
+    with conn.connect() as pg:
+        row = pg.execute("select current_date").fetchone()
+    assert row is not None
+    return row[0]  # type: ignore[no-any-return]
+
+
+def _reject_totals(conn: Connection) -> tuple[int, int, int] | None:
+    rows = reject_summary(conn)
+    if not rows:
+        return None
+    return sum(r[1] for r in rows), sum(r[2] for r in rows), sum(r[3] for r in rows)
 
 
 def _yaml_vars(values: dict[str, str]) -> str:

@@ -82,3 +82,35 @@ def test_patient_change_adds_one_version_and_keeps_old_keys(warehouse: Connectio
     assert versions[0][0] == old_key and versions[0][2] is False
     assert versions[1][1] == "Renamed" and versions[1][2] is True and versions[1][0] > max(old)
     assert providers_after == providers
+
+
+def test_an_unchanged_night_skips_the_build_and_is_audited(warehouse: Connection) -> None:
+    from phm import audit
+    from phm.orchestrate import nightly
+    from tests_support import RUN_VARS
+
+    build(warehouse)  # a forced, published build: the baseline
+    before = mart_checksums(warehouse)
+    report = nightly(warehouse, show_progress=False, extra_vars=RUN_VARS)
+    assert report.up_to_date and report.steps == []
+    assert mart_checksums(warehouse) == before
+    with warehouse.connect() as pg:
+        runs = pg.execute("select status, published, source_rows, loaded_rows + rejected_rows from phm_audit.run "
+                          "order by run_id desc limit 2").fetchall()
+        edw_rows = sum(pg.execute(f"select count(*) from phm_edw.{t}").fetchone()[0]  # type: ignore[index]
+                       for (t,) in pg.execute("select table_name from information_schema.tables "
+                                              "where table_schema = 'phm_edw'").fetchall())
+        steps = pg.execute("select step, status, rows_affected ? 'fact_patient_composite' from phm_audit.run_step "
+                           "where run_id = (select max(run_id) from phm_audit.run where status = 'success') "
+                           "order by step_order").fetchall()
+    assert runs[0][:2] == ("up to date", False)
+    assert runs[1][:2] == ("success", True)
+    assert runs[1][2] == runs[1][3] == edw_rows  # source rows = loaded + rejected, and all of the EDW
+    assert steps == [("seed", "success", False), ("build, audit and publish", "success", True)]
+    # any change in the EDW (here one gap's updated_date) changes the fingerprint: the next night builds
+    fp = audit.fingerprint(warehouse, AS_OF, RUN_VARS)
+    with warehouse.connect() as pg:
+        pg.execute("update phm_edw.care_gap set updated_date = coalesce(updated_date, created_date) + interval '1 second' "
+                   "where care_gap_id = (select min(care_gap_id) from phm_edw.care_gap)")
+    assert audit.fingerprint(warehouse, AS_OF, RUN_VARS) != fp
+    assert audit.fingerprint(warehouse, date(2026, 7, 1), RUN_VARS) != audit.fingerprint(warehouse, AS_OF, RUN_VARS)

@@ -1,0 +1,123 @@
+{#-
+    Write-audit-publish for the star.
+
+    Every mart is written to the build schema (var star_build_schema, `phm_star_build`) and
+    audited there by the data tests and unit tests of the same `dbt build`. Only when the whole
+    build succeeded does this on-run-end hook publish it, by swapping the two schemas in one short
+    transaction: the build schema becomes `phm_star` and yesterday's `phm_star` becomes the next
+    build schema. Readers of `phm_star` never see a table being rebuilt, and a failed build, a
+    failed test or a partial (--select) build publishes nothing.
+
+    The swap renames schemas only: no table is rewritten, locked or dropped, so the publish takes
+    milliseconds whatever the data volume. Yesterday's published tables become the next build's
+    starting point, which is what the incremental models need (they catch up from their own
+    watermark). On the very first publish there is no yesterday: the incremental tables are then
+    copied into a new build schema, once.
+-#}
+{% macro publish_star(results) %}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set build_schema = var('star_build_schema') -%}
+    {%- set publish_schema = var('star_publish_schema') -%}
+    {%- if flags.WHICH != 'build' -%}
+        {%- if flags.WHICH == 'run' -%}
+            {{ log("publish: skipped, only `dbt build` (models with their tests) publishes " ~ publish_schema, info=true) }}
+        {%- endif -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set verdict = star_build_verdict(results, build_schema) -%}
+    {%- if verdict -%}
+        {{ log("publish: nothing published to " ~ publish_schema ~ " (" ~ verdict ~ "); it still holds the last good build", info=true) }}
+        {{ return('') }}
+    {%- endif -%}
+    {%- do star_swap_schemas(build_schema, publish_schema) -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{#- Why this build must not be published, or '' when it may be. -#}
+{% macro star_build_verdict(results, build_schema) %}
+    {%- set bad = [] -%}
+    {%- set ran_ok = [] -%}
+    {%- for result in results -%}
+        {%- if result.status in ('error', 'fail', 'runtime error', 'skipped') -%}
+            {%- do bad.append(result.node.name) -%}
+        {%- elif result.node.resource_type == 'model' -%}
+            {%- do ran_ok.append(result.node.unique_id) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if bad -%}
+        {{ return(bad | length ~ " node(s) failed or were skipped: " ~ (bad[:5] | join(', '))) }}
+    {%- endif -%}
+    {%- set missing = [] -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model' and node.schema == build_schema
+            and node.config.enabled and node.unique_id not in ran_ok -%}
+            {%- do missing.append(node.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if missing -%}
+        {{ return("a partial build: " ~ missing | length ~ " mart(s) not built in this run, e.g. " ~ (missing[:3] | join(', '))) }}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{% macro star_swap_schemas(build_schema, publish_schema) %}
+    {%- set parking = publish_schema ~ '_swap' -%}
+    {%- set published_exists = run_query("select 1 from pg_namespace where nspname = '" ~ publish_schema ~ "'") | length > 0 -%}
+    {%- set started = modules.datetime.datetime.now() -%}
+    {%- if published_exists -%}
+        {%- call statement('star_publish_swap') -%}
+            set local lock_timeout = '5s';
+            alter schema {{ adapter.quote(publish_schema) }} rename to {{ adapter.quote(parking) }};
+            alter schema {{ adapter.quote(build_schema) }} rename to {{ adapter.quote(publish_schema) }};
+            alter schema {{ adapter.quote(parking) }} rename to {{ adapter.quote(build_schema) }};
+        {%- endcall -%}
+        {%- do adapter.commit() -%}
+    {%- else -%}
+        {%- call statement('star_publish_first') -%}
+            alter schema {{ adapter.quote(build_schema) }} rename to {{ adapter.quote(publish_schema) }};
+        {%- endcall -%}
+        {%- do adapter.commit() -%}
+    {%- endif -%}
+    {%- set elapsed = (modules.datetime.datetime.now() - started).total_seconds() -%}
+    {%- call statement('star_publish_log') -%}
+        create schema if not exists phm_audit;
+        create table if not exists phm_audit.publish_log (
+            published_at timestamp not null default clock_timestamp(),
+            invocation_id varchar(64) not null,
+            published_schema varchar(63) not null,
+            swap_seconds numeric(10, 4) not null,
+            first_publish boolean not null
+        );
+        insert into phm_audit.publish_log (invocation_id, published_schema, swap_seconds, first_publish)
+        values ('{{ invocation_id }}', '{{ publish_schema }}', {{ elapsed }}, {{ not published_exists }});
+    {%- endcall -%}
+    {%- do adapter.commit() -%}
+    {{ log("publish: " ~ build_schema ~ " published as " ~ publish_schema ~ " in "
+           ~ "%.3f" | format(elapsed) ~ " s", info=true) }}
+    {%- if not published_exists -%}
+        {%- do star_seed_build_schema(build_schema, publish_schema) -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- First publish only: give the next build the incremental tables it grows from. -#}
+{% macro star_seed_build_schema(build_schema, publish_schema) %}
+    {%- call statement('star_seed_build_schema') -%}
+        create schema if not exists {{ adapter.quote(build_schema) }};
+        {% for node in graph.nodes.values()
+            if node.resource_type == 'model' and node.config.materialized == 'incremental'
+            and node.schema == build_schema -%}
+        create table {{ adapter.quote(build_schema) }}.{{ adapter.quote(node.alias) }}
+            (like {{ adapter.quote(publish_schema) }}.{{ adapter.quote(node.alias) }} including all);
+        insert into {{ adapter.quote(build_schema) }}.{{ adapter.quote(node.alias) }}
+        select * from {{ adapter.quote(publish_schema) }}.{{ adapter.quote(node.alias) }};
+        analyze {{ adapter.quote(build_schema) }}.{{ adapter.quote(node.alias) }};
+        {% endfor %}
+    {%- endcall -%}
+    {%- do adapter.commit() -%}
+    {{ log("publish: first publish, incremental tables copied into " ~ build_schema ~ " for the next build", info=true) }}
+{% endmacro %}

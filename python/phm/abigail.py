@@ -1,0 +1,96 @@
+"""The Abigail analyses (analyses/abigail/*.sql): compile one with dbt, run it on the published star, print it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from phm.db import Connection
+from phm.errors import PhmError
+
+
+@dataclass(frozen=True)
+class Analysis:
+    name: str  # the dbt analysis (file name)
+    needs: tuple[str, ...]  # vars that must be given
+    question: str
+
+
+ANALYSES: dict[str, Analysis] = {a.name.replace("_", "-"): a for a in (
+    Analysis("open_gaps", ("patient_id",), "What are this patient's open care gaps across all bundles?"),
+    Analysis("risk_trajectory", ("patient_id",), "What is this patient's risk trajectory?"),
+    Analysis("pre_visit_summary", ("patient_id",), "Generate a pre-visit summary."),
+    Analysis("why_high_risk", ("patient_id",), "Why is this patient high risk?"),
+    Analysis("top_critical_patients", (), "Which patients have the most open care gaps and highest risk?"),
+    Analysis("provider_bundle_performance", ("provider_id",), "How is provider X performing on a bundle?"),
+    Analysis("bundle_trend", (), "Population trend for a bundle's compliance (COPD by default)."),
+)}
+
+
+def resolve(name: str, variables: dict[str, Any]) -> Analysis:
+    analysis = ANALYSES.get(name.replace("_", "-"))
+    if analysis is None:
+        raise PhmError(f"unknown analysis {name!r}; choose one of: {', '.join(sorted(ANALYSES))}")
+    missing = [v for v in analysis.needs if variables.get(v) in (None, "")]
+    if missing:
+        flags = ", ".join("--" + v.removesuffix("_id") for v in missing)
+        raise PhmError(f"analysis {name!r} needs {flags}")
+    return analysis
+
+
+def placeholders(variables: dict[str, Any]) -> dict[str, str]:
+    """dbt vars that render each given parameter as a driver placeholder (see macro analysis_param)."""
+    return {k: f"%({k})s" for k, v in sorted(variables.items()) if v not in (None, "")}
+
+
+def params(variables: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in variables.items() if v not in (None, "")}
+
+
+def compile_sql(conn: Connection, analysis: Analysis, variables: dict[str, Any]) -> str:
+    """The analysis's SQL, compiled in-process by dbt, with placeholders for the given parameters."""
+    from dbt.cli.main import dbtRunner
+
+    from phm.orchestrate import _environ, _yaml_vars, dbt_environment
+    from phm.paths import project_root
+
+    given = placeholders(variables)
+    args = ["--quiet", "compile", "--select", analysis.name, "--project-dir", str(project_root()),
+            "--profiles-dir", str(project_root())]
+    if given:
+        args += ["--vars", _yaml_vars(given)]
+    with _environ(dbt_environment(conn)):
+        result = dbtRunner().invoke(args)
+    if not result.success or not result.result or not result.result.results:
+        raise PhmError(f"could not compile analysis {analysis.name}: {' '.join(str(result.exception or '').split())}")
+    return str(result.result.results[0].node.compiled_code)
+
+
+def run(conn: Connection, sql: str, variables: dict[str, Any]) -> tuple[list[str], list[tuple[Any, ...]], float]:
+    with conn.connect() as pg:
+        exists = pg.execute("select to_regclass('phm_star.fact_patient_composite') is not null").fetchone()
+        if not exists or not exists[0]:
+            raise PhmError("nothing is published in phm_star yet: run `phm run` first")
+        started = time.perf_counter()
+        cursor = pg.execute(sql, params(variables))  # type: ignore[arg-type]
+        rows = cursor.fetchall()
+        seconds = time.perf_counter() - started
+        columns = [c.name for c in cursor.description or []]
+    return columns, rows, seconds
+
+
+def compile_all(conn: Connection, variables: dict[str, Any]) -> dict[str, str]:
+    """Every Abigail analysis compiled in one dbt invocation, with placeholders for `variables`."""
+    from dbt.cli.main import dbtRunner
+
+    from phm.orchestrate import _environ, _yaml_vars, dbt_environment
+    from phm.paths import project_root
+
+    args = ["--quiet", "compile", "--select", "path:analyses/abigail", "--project-dir", str(project_root()),
+            "--profiles-dir", str(project_root()), "--vars", _yaml_vars(placeholders(variables))]
+    with _environ(dbt_environment(conn)):
+        result = dbtRunner().invoke(args)
+    if not result.success or not result.result:
+        raise PhmError(f"could not compile the Abigail analyses: {' '.join(str(result.exception or '').split())}")
+    return {r.node.name: str(r.node.compiled_code) for r in result.result.results}
