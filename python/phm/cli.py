@@ -149,6 +149,27 @@ def edw_generate(patients: int, seed: int, profile: str, defects: float, as_of: 
     click.echo(result.summary())
 
 
+@edw_app.command("load-synthea")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--append", is_flag=True, help="Add the export to the EDW (upsert by key) instead of replacing it.")
+@click.option("--timezone", default="UTC", show_default=True,
+              help="Time zone the EDW's timestamps are in; Synthea writes UTC.")
+def edw_load_synthea(directory: Path, append: bool, timezone: str) -> None:
+    """Load a Synthea CSV export (v3) into phm_edw.
+
+    Without --append, replaces phm_edw and drops the schemas built from it, as `edw generate` does;
+    loading the same export again gives the same rows and ids. Rows that cannot be loaded are listed
+    as file:line and a reason.
+    """
+    from phm import db
+    from phm.edw.synthea import check_export, load_synthea, resolve_timezone
+
+    check_export(directory)
+    resolve_timezone(timezone)
+    conn = db.ensure_running()
+    click.echo(load_synthea(conn, directory, append=append, timezone=timezone).summary())
+
+
 @bundles_app.command("check")
 @click.option("--seeds-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder with the four CSVs (default: seeds/care_gaps of the project).")
@@ -176,12 +197,26 @@ def bundles_check(seeds_dir: Optional[Path]) -> None:
 @click.option("--selector", default=None,
               help="A selector from selectors.yml: nightly (the default), staging, bundles, dashboards.")
 @click.option("--force", is_flag=True, help="Rebuild even when nothing changed since the last published build.")
-def run(full_refresh: bool, select: Optional[str], selector: Optional[str], force: bool) -> None:
+@click.option("--synthea", "synthea_dir", type=click.Path(path_type=Path), default=None,
+              help="First load this Synthea CSV export into phm_edw (as `edw load-synthea`).")
+@click.option("--append", is_flag=True, help="With --synthea: add the export to the EDW instead of replacing it.")
+def run(full_refresh: bool, select: Optional[str], selector: Optional[str], force: bool, synthea_dir: Optional[Path],
+        append: bool) -> None:
     """The nightly build: dbt seed, then build (snapshots, models, tests) and publish, with a run audit."""
     from phm import db
     from phm.orchestrate import nightly
 
+    if append and synthea_dir is None:
+        raise click.UsageError("--append needs --synthea DIR.")
+    if synthea_dir is not None:
+        from phm.edw.synthea import check_export
+
+        check_export(synthea_dir)
     conn = db.ensure_running()
+    if synthea_dir is not None:
+        from phm.edw.synthea import load_synthea
+
+        click.echo(load_synthea(conn, synthea_dir, append=append).summary())
     report = nightly(conn, full_refresh=full_refresh, select=select, force=force, selector=selector)
     report.print()
     if not report.ok:

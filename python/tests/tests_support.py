@@ -31,14 +31,18 @@ def build(conn: Connection, force: bool = True) -> None:
 
 
 def qualified_bundles(tables: dict[str, pd.DataFrame], seeds: pd.DataFrame) -> pd.DataFrame:
-    """patient_id x bundle_code from active, unresolved diagnoses, matched by ICD-10 prefix or SNOMED code."""
+    """patient_id x bundle_code from active, unresolved diagnoses, matched by ICD-10 prefix or SNOMED code,
+    or by the ICD-10 codes the EDW's code_crosswalk maps a SNOMED code to."""
     dx = tables["condition_diagnosis"].merge(tables["condition"], on="condition_id", suffixes=("", "_c"))
     dx = dx[(dx.diagnosis_status == "Active") & (dx.active_ind == "Y") & dx.resolution_date.isna()]
     norm = dx.condition_code.str.replace(".", "", regex=False).str.upper()
+    xw = tables["code_crosswalk"]
+    xw = xw[xw.source_code_system.str.startswith("SNOMED") & xw.target_code_system.str.startswith("ICD")]
     hits = []
     for bundle in seeds.itertuples():
         prefixes = tuple(c.replace(".", "") for c in split_list(bundle.icd10_codes))
         snomed = set(split_list(bundle.snomed_codes))
+        snomed |= set(xw.source_code[xw.target_code.str.replace(".", "", regex=False).str.startswith(prefixes)])
         match = (dx.code_system.str.startswith("ICD") & norm.str.startswith(prefixes)) | (
             dx.code_system.str.startswith("SNOMED") & dx.condition_code.isin(snomed))
         hits.append(pd.DataFrame({"patient_id": dx.patient_id[match], "bundle_code": bundle.bundle_code}))

@@ -1,6 +1,7 @@
 -- int_care_gaps__bundle_diagnoses: one row per active, unresolved diagnosis x bundle it qualifies for.
 -- A patient qualifies through an active, unresolved diagnosis whose ICD-10 code starts with one of the
--- bundle's codes or whose SNOMED code is one of its SNOMED codes. Codes are matched per catalogue condition
+-- bundle's codes, whose SNOMED code is one of its SNOMED codes, or whose SNOMED code the EDW's crosswalk maps
+-- to an ICD-10 code starting with one of the bundle's codes. Codes are matched per catalogue condition
 -- first (a few thousand rows), then diagnoses join by condition_id, so the cost stays linear.
 with bundles as (
     select * from {{ ref('care_gap_bundles') }}
@@ -16,6 +17,11 @@ diagnoses as (
 
 patients as (
     select * from {{ ref('stg_phm_edw__patient') }}
+),
+
+crosswalk as (
+    select * from {{ ref('int_care_gaps__code_crosswalk') }}
+    where target_system = 'ICD10'
 ),
 
 bundle_icd10 as (
@@ -34,7 +40,7 @@ bundle_snomed as (
     cross join lateral {{ unnest_pipe_list('bundles.snomed_codes') }} as codes (code)
 ),
 
-condition_bundles as (
+condition_matches as (
     select
         conditions.condition_id,
         bundle_icd10.bundle_code,
@@ -54,6 +60,34 @@ condition_bundles as (
     inner join bundle_snomed
         on conditions.condition_code_normalized = bundle_snomed.snomed_code
     where conditions.code_system_family = 'SNOMED'
+
+    union all
+
+    select
+        conditions.condition_id,
+        bundle_icd10.bundle_code,
+        'CROSSWALK' as matched_on
+    from conditions
+    inner join crosswalk
+        on conditions.condition_code_normalized = crosswalk.snomed_code
+    inner join bundle_icd10
+        on left(crosswalk.target_code, length(bundle_icd10.code_prefix)) = bundle_icd10.code_prefix
+    where conditions.code_system_family = 'SNOMED'
+),
+
+-- one row per condition and bundle: a code reaching a bundle by two routes (a SNOMED code the bundle lists
+-- and the crosswalk also maps, or two ICD-10 targets) counts once, by its most direct route
+condition_bundles as (
+    select
+        condition_id,
+        bundle_code,
+        case
+            when bool_or(matched_on = 'ICD10') then 'ICD10'
+            when bool_or(matched_on = 'SNOMED') then 'SNOMED'
+            else 'CROSSWALK'
+        end as matched_on
+    from condition_matches
+    group by condition_id, bundle_code
 ),
 
 active_diagnoses as (

@@ -2,6 +2,7 @@
 -- shape (patient, system, code, when, value), plus each patient's visits for "Every visit" measures.
 -- Only codes some measure names are kept. A prescription counts as evidence up to the day its order
 -- ends (or the run date while it is open), so a statin started two years ago and still taken counts.
+-- A SNOMED-coded procedure counts under the CPT/HCPCS codes the EDW's crosswalk maps it to.
 with observations as (
     select * from {{ ref('stg_phm_edw__observation') }}
 ),
@@ -28,6 +29,11 @@ immunizations as (
 
 encounters as (
     select * from {{ ref('stg_phm_edw__encounter') }}
+),
+
+crosswalk as (
+    select * from {{ ref('int_care_gaps__code_crosswalk') }}
+    where target_system = 'CPT'
 ),
 
 wanted_codes as (
@@ -63,6 +69,26 @@ procedure_events as (
     inner join procedure_catalogue
         on procedures_performed.procedure_id = procedure_catalogue.procedure_id
     where procedures_performed.is_active and procedures_performed.procedure_datetime is not null
+),
+
+crosswalked_procedure_events as (
+    select
+        procedures_performed.patient_id,
+        'CPT' as evidence_system,
+        crosswalk.target_code as evidence_code,
+        procedures_performed.procedure_datetime as event_at,
+        cast(null as numeric) as value_numeric,
+        'procedure_performed' as source_table,
+        procedures_performed.procedure_performed_id as source_id
+    from procedures_performed
+    inner join procedure_catalogue
+        on procedures_performed.procedure_id = procedure_catalogue.procedure_id
+    inner join crosswalk
+        on procedure_catalogue.procedure_code = crosswalk.snomed_code
+    where
+        procedures_performed.is_active
+        and procedures_performed.procedure_datetime is not null
+        and {{ code_system_family('procedure_catalogue.code_system') }} = 'SNOMED'
 ),
 
 medication_events as (
@@ -107,6 +133,8 @@ coded_events as (
     select * from observation_events
     union all
     select * from procedure_events
+    union all
+    select * from crosswalked_procedure_events
     union all
     select * from medication_events
     union all

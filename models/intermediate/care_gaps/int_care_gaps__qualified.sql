@@ -13,7 +13,7 @@ final as (
         (array_agg(condition_diagnosis_id order by diagnosis_date asc, condition_diagnosis_id asc))[1]
             as qualifying_condition_diagnosis_id,
         count(*) as qualifying_diagnoses,
-        bool_or(matched_on = 'SNOMED') as has_snomed_match
+        bool_or(matched_on in ('SNOMED', 'CROSSWALK')) as has_snomed_match
     from matched
     group by patient_id, bundle_code
 )

@@ -1,5 +1,12 @@
 -- dim_patient: one row per version of a patient (Type 2), from the snapshot snap_phm_edw__patient.
 -- patient_key is stable per version; facts join the current version (is_current).
+{{ config(
+    post_hook=[
+        "create unique index on {{ this }} (patient_id) where is_current",
+        "analyze {{ this }}"
+    ]
+) }}
+
 with versions as (
     select * from {{ ref('snap_phm_edw__patient') }}
 ),

@@ -1,4 +1,6 @@
 -- dim_provider: one row per EDW provider (Type 1: corrected in place; see the YAML for why).
+{{ config(indexes=[{'columns': ['provider_id']}]) }}
+
 with providers as (
     select * from {{ ref('stg_phm_edw__provider') }}
 ),

@@ -11,6 +11,8 @@ EDW_SCHEMA = "phm_edw"
 # so that snapshots and key maps never mix two populations.
 # phm_star_build is the star being built (write-audit-publish), phm_star_swap its name mid-swap.
 DERIVED_SCHEMAS = ("phm_stg", "phm_int", "phm_snapshots", "phm_star", "phm_star_build", "phm_star_swap")
+# The Synthea loader's key map (source key -> EDW id); it describes phm_edw's ids, so it goes when phm_edw does.
+LOAD_SCHEMA = "phm_load"
 
 
 def ddl_text() -> str:
@@ -18,10 +20,11 @@ def ddl_text() -> str:
 
 
 def init_schema(conn: Connection, reset: bool = False) -> str:
-    """Create phm_edw (idempotent). With `reset`, drop it first."""
+    """Create phm_edw (idempotent). With `reset`, drop it first, and the Synthea loader's key map with it."""
     with conn.connect() as pg:
         if reset:
             pg.execute(f"drop schema if exists {EDW_SCHEMA} cascade")
+            pg.execute(f"drop schema if exists {LOAD_SCHEMA} cascade")
         pg.execute(ddl_text())
         tables = pg.execute(
             "select count(*) from information_schema.tables where table_schema = %s and table_type = 'BASE TABLE'",

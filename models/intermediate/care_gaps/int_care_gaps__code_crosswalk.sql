@@ -1,0 +1,43 @@
+-- int_care_gaps__code_crosswalk: the EDW's SNOMED CT crosswalk rows the care-gap engine follows, valid on the run date.
+-- A SNOMED-coded diagnosis also matches the bundles through its ICD-10-CM targets, and a SNOMED-coded procedure
+-- evidences a measure through its CPT/HCPCS targets. Targets are in the form the engine compares: ICD-10 codes
+-- normalised (no dots), CPT/HCPCS codes cleaned. The same mapping held twice in the EDW is one row here.
+with crosswalk as (
+    select * from {{ ref('stg_phm_edw__code_crosswalk') }}
+),
+
+valid as (
+    select
+        source_code,
+        {{ code_system_family('target_code_system') }} as target_family,
+        target_code
+    from crosswalk
+    where
+        is_active
+        and {{ code_system_family('source_code_system') }} = 'SNOMED'
+        and (valid_from is null or valid_from <= {{ run_date() }})
+        and (valid_to is null or valid_to >= {{ run_date() }})
+),
+
+normalized as (
+    select
+        source_code as snomed_code,
+        case when target_family = 'ICD10' then 'ICD10' else 'CPT' end as target_system,
+        case
+            when target_family = 'ICD10' then {{ normalize_icd10('target_code') }}
+            else target_code
+        end as target_code
+    from valid
+    where target_family in ('ICD10', 'CPT', 'CPT-4', 'HCPCS')
+),
+
+final as (
+    select
+        snomed_code,
+        target_system,
+        target_code
+    from normalized
+    group by snomed_code, target_system, target_code
+)
+
+select * from final
