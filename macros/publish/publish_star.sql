@@ -104,20 +104,26 @@
 {% endmacro %}
 
 
-{#- First publish only: give the next build the incremental tables it grows from. -#}
+{#-
+    First publish only: give the next build the incremental tables it grows from (with their
+    rows), and empty copies of the other tables, so that the build schema always has every table
+    (the docs catalog and unit-test fixtures read column types from it).
+-#}
 {% macro star_seed_build_schema(build_schema, publish_schema) %}
     {%- call statement('star_seed_build_schema') -%}
         create schema if not exists {{ adapter.quote(build_schema) }};
         {% for node in graph.nodes.values()
-            if node.resource_type == 'model' and node.config.materialized == 'incremental'
+            if node.resource_type == 'model' and node.config.materialized in ('incremental', 'table')
             and node.schema == build_schema -%}
         create table {{ adapter.quote(build_schema) }}.{{ adapter.quote(node.alias) }}
             (like {{ adapter.quote(publish_schema) }}.{{ adapter.quote(node.alias) }} including all);
+        {% if node.config.materialized == 'incremental' -%}
         insert into {{ adapter.quote(build_schema) }}.{{ adapter.quote(node.alias) }}
         select * from {{ adapter.quote(publish_schema) }}.{{ adapter.quote(node.alias) }};
         analyze {{ adapter.quote(build_schema) }}.{{ adapter.quote(node.alias) }};
+        {% endif -%}
         {% endfor %}
     {%- endcall -%}
     {%- do adapter.commit() -%}
-    {{ log("publish: first publish, incremental tables copied into " ~ build_schema ~ " for the next build", info=true) }}
+    {{ log("publish: first publish; incremental tables copied into " ~ build_schema ~ " for the next build", info=true) }}
 {% endmacro %}
