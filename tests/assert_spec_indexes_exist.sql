@@ -7,6 +7,7 @@
 -- depends_on: {{ ref('fact_diagnosis') }}
 -- depends_on: {{ ref('fact_observation') }}
 -- depends_on: {{ ref('fact_medication_order') }}
+-- depends_on: {{ ref('fact_ai_risk_score') }}
 with expected (table_name, index_columns, predicate) as (
     values
     ('fact_patient_bundle', 'patient_key', 'is_active'),
@@ -16,7 +17,9 @@ with expected (table_name, index_columns, predicate) as (
     ('fact_patient_bundle', 'patient_key, bundle_key', 'is_active'),
     ('fact_patient_bundle_detail', 'patient_key', null),
     ('fact_patient_bundle_detail', 'gap_status', null),
-    ('fact_patient_bundle_detail', 'is_overdue', 'is_overdue')
+    ('fact_patient_bundle_detail', 'is_overdue', 'is_overdue'),
+    ('fact_ai_risk_score', 'patient_key', null),
+    ('fact_ai_risk_score', 'risk_model_key, date_key_scored', null)
 ),
 
 actual as (

@@ -114,6 +114,8 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
     if result.exception is not None:
         return StepResult(label, seconds, False, failures=[" ".join(str(result.exception).split())])
     for node in getattr(result.result, "results", None) or []:
+        if node.node.resource_type == "operation":
+            continue  # on-run-start hooks are not models or tests
         status = str(node.status)
         counts[status] = counts.get(status, 0) + 1
         node_seconds[node.node.unique_id] = float(node.execution_time or 0.0)
@@ -131,6 +133,8 @@ def nightly(conn: Connection, full_refresh: bool = False, select: str | None = N
     snapshot reads the staging model, so it must run after staging and before the dimensions,
     which a separate `dbt snapshot` before the build could not do on a first run. Seeds also run
     first on their own so that a broken seed file stops the run before anything is rebuilt.
+    After a whole build (no `select`), the risk models score the run date and their run is loaded
+    into fact_ai_risk_score (score_and_load).
     """
     report = RunReport(conn)
     var_args = ["--vars", _yaml_vars(extra_vars)] if extra_vars else []
@@ -150,7 +154,29 @@ def nightly(conn: Connection, full_refresh: bool = False, select: str | None = N
         report.steps.append(step)
         if not step.ok:
             break
+    if report.ok and not select:
+        score_and_load(conn, report, var_args, quiet=quiet, show_progress=show_progress)
     return report
+
+
+def score_and_load(conn: Connection, report: RunReport, var_args: list[str], quiet: bool = True,
+                   show_progress: bool = True) -> None:
+    """`phm score` for the run date, then rebuild the risk model dimension and fact_ai_risk_score and
+    everything downstream of it. A scoring failure stops here and leaves the landed runs, and so the
+    fact, as they were."""
+    from phm.risk.scoring import score
+
+    start = time.perf_counter()
+    try:
+        scored = score(conn)
+    except PhmError as exc:
+        report.steps.append(StepResult("risk scoring (phm score)", time.perf_counter() - start, False,
+                                       failures=[str(exc)]))
+        return
+    report.steps.append(StepResult("risk scoring (phm score)", time.perf_counter() - start, True,
+                                   {r.model_code: len(r.scores) for r in scored.results}))
+    report.steps.append(run_dbt(conn, ["build", "--select", "dim_risk_model", "fact_ai_risk_score+", *var_args],
+                                "risk scores into the star", quiet=quiet, show_progress=show_progress))
 
 
 def _yaml_vars(values: dict[str, str]) -> str:

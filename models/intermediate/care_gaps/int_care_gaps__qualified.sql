@@ -1,13 +1,9 @@
 -- int_care_gaps__qualified: one row per active patient x bundle they qualify for.
 -- A patient qualifies through an active, unresolved diagnosis whose ICD-10 code starts with one of the
 -- bundle's codes or whose SNOMED code is one of its SNOMED codes. Codes are matched per catalogue condition
--- first (a few thousand rows), then diagnoses join by condition_id, so the cost stays linear.
-with bundles as (
-    select * from {{ ref('care_gap_bundles') }}
-),
-
-conditions as (
-    select * from {{ ref('stg_phm_edw__condition') }}
+-- first (int_care_gaps__condition_bundles), then diagnoses join by condition_id, so the cost stays linear.
+with condition_bundles as (
+    select * from {{ ref('int_care_gaps__condition_bundles') }}
 ),
 
 diagnoses as (
@@ -16,44 +12,6 @@ diagnoses as (
 
 patients as (
     select * from {{ ref('stg_phm_edw__patient') }}
-),
-
-bundle_icd10 as (
-    select
-        bundles.bundle_code,
-        upper(replace(trim(codes.code), '.', '')) as code_prefix
-    from bundles
-    cross join lateral {{ unnest_pipe_list('bundles.icd10_codes') }} as codes (code)
-),
-
-bundle_snomed as (
-    select
-        bundles.bundle_code,
-        trim(codes.code) as snomed_code
-    from bundles
-    cross join lateral {{ unnest_pipe_list('bundles.snomed_codes') }} as codes (code)
-),
-
-condition_bundles as (
-    select
-        conditions.condition_id,
-        bundle_icd10.bundle_code,
-        'ICD10' as matched_on
-    from conditions
-    inner join bundle_icd10
-        on left(conditions.condition_code_normalized, length(bundle_icd10.code_prefix)) = bundle_icd10.code_prefix
-    where conditions.code_system_family = 'ICD10'
-
-    union all
-
-    select
-        conditions.condition_id,
-        bundle_snomed.bundle_code,
-        'SNOMED' as matched_on
-    from conditions
-    inner join bundle_snomed
-        on conditions.condition_code_normalized = bundle_snomed.snomed_code
-    where conditions.code_system_family = 'SNOMED'
 ),
 
 active_diagnoses as (

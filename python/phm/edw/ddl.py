@@ -7,9 +7,9 @@ from importlib import resources
 from phm.db import Connection
 
 EDW_SCHEMA = "phm_edw"
-# Everything the build derives from phm_edw: replacing the EDW with a new population drops these,
+# Everything the build (and `phm score`) derives from phm_edw: replacing the EDW with a new population drops these,
 # so that snapshots and key maps never mix two populations.
-DERIVED_SCHEMAS = ("phm_stg", "phm_int", "phm_snapshots", "phm_star")
+DERIVED_SCHEMAS = ("phm_stg", "phm_int", "phm_snapshots", "phm_star", "phm_score")
 
 
 def ddl_text() -> str:
