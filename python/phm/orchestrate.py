@@ -28,6 +28,7 @@ class StepResult:
     counts: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     node_seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -48,6 +49,8 @@ class RunReport:
             table.add_row(step.name, f"{step.seconds:.1f}", ("[green]ok[/] " if step.ok else "[red]FAILED[/] ") + counts)
         console.print(table)
         for step in self.steps:
+            for warning in step.warnings[:20]:
+                console.print(f"[yellow]{step.name}:[/] {warning}")
             for failure in step.failures[:20]:
                 console.print(f"[red]{step.name}:[/] {failure}")
         print_summary(self.conn)
@@ -87,6 +90,7 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     finished = {"n": 0}
+    warnings: list[str] = []
     progress = Progress(TextColumn(f"[bold]{label}[/] {{task.description}}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), transient=True, disable=not show_progress, console=console)
     task = progress.add_task("", total=None)
@@ -100,6 +104,8 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
             progress.update(task, completed=finished["n"])
         elif name == "FoundStats":
             pass
+        if event.info.level == "warn":
+            warnings.append(" ".join(str(event.info.msg).split())[:300])
 
     full = [*args, "--project-dir", str(project_root()), "--profiles-dir", str(project_root())]
     if quiet:
@@ -112,7 +118,8 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
     failures: list[str] = []
     node_seconds: dict[str, float] = {}
     if result.exception is not None:
-        return StepResult(label, seconds, False, failures=[" ".join(str(result.exception).split())])
+        return StepResult(label, seconds, False, failures=[" ".join(str(result.exception).split())],
+                          warnings=warnings)
     for node in getattr(result.result, "results", None) or []:
         if node.node.resource_type == "operation":
             continue  # on-run-start hooks are not models or tests
@@ -122,7 +129,7 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
         if status in ("error", "fail", "runtime error"):
             message = " ".join(str(node.message or "").split())[:300]
             failures.append(f"{node.node.name}: {message}")
-    return StepResult(label, seconds, bool(result.success), counts, failures, node_seconds)
+    return StepResult(label, seconds, bool(result.success), counts, failures, node_seconds, warnings)
 
 
 def nightly(conn: Connection, full_refresh: bool = False, select: str | None = None, quiet: bool = True,
@@ -174,7 +181,8 @@ def score_and_load(conn: Connection, report: RunReport, var_args: list[str], qui
                                        failures=[str(exc)]))
         return
     report.steps.append(StepResult("risk scoring (phm score)", time.perf_counter() - start, True,
-                                   {r.model_code: len(r.scores) for r in scored.results}))
+                                   {r.model_code: len(r.scores) for r in scored.results},
+                                   [f"{code} skipped: {reason}" for code, reason in scored.skipped.items()]))
     report.steps.append(run_dbt(conn, ["build", "--select", "dim_risk_model", "fact_ai_risk_score+", *var_args],
                                 "risk scores into the star", quiet=quiet, show_progress=show_progress))
 
@@ -192,7 +200,7 @@ def layer_counts(conn: Connection) -> dict[str, list[tuple[str, int]]]:
     with conn.connect() as pg:
         rels = pg.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('phm_edw', 'phm_ref', 'phm_stg', 'phm_int', 'phm_star', 'phm_snapshots') "
+            "where table_schema in ('phm_edw', 'phm_ref', 'phm_stg', 'phm_int', 'phm_star', 'phm_snapshots', 'phm_score') "
             "and table_type = 'BASE TABLE' order by 1, 2"
         ).fetchall()
         for schema, name in rels:
@@ -237,7 +245,8 @@ def print_summary(conn: Connection) -> None:
     for col in ("layer", "tables", "rows", "largest"):
         table.add_column(col)
     labels = {"phm_edw": "source (phm_edw)", "phm_ref": "seeds (phm_ref)", "phm_stg": "staging (phm_stg)",
-              "phm_int": "intermediate (phm_int)", "phm_star": "marts (phm_star)", "phm_snapshots": "snapshots"}
+              "phm_int": "intermediate (phm_int)", "phm_star": "marts (phm_star)", "phm_snapshots": "snapshots",
+              "phm_score": "risk scores (phm_score)"}
     for schema, label in labels.items():
         items = [(n, c) for n, c in counts.get(schema, []) if c >= 0]
         view_note = " ".join(n for n, c in counts.get(schema, []) if c < 0)

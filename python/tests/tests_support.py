@@ -23,7 +23,8 @@ def build(conn: Connection) -> None:
     assert build_step.name.startswith("build")
     assert set(build_step.counts) <= {"success", "pass"}, build_step.counts
     assert build_step.counts["pass"] >= 150  # every data and unit test ran and passed
-    assert report.steps[2].counts == {"pass": 1}  # the incremental fact_care_gap unit test
+    assert report.steps[2].counts == {"pass": 2}  # the unit tests of fact_care_gap and fact_ai_risk_score (incremental)
+    assert [step.name for step in report.steps[3:]] == ["risk scoring (phm score)", "risk scores into the star"]
 
 
 def qualified_bundles(tables: dict[str, pd.DataFrame], seeds: pd.DataFrame) -> pd.DataFrame:

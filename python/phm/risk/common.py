@@ -11,7 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from phm.errors import PhmError
+
 Factor = dict[str, Any]
+
+
+class InsufficientData(PhmError):
+    """The warehouse holds too little history to train or validate a model: it is skipped, not failed."""
 
 
 @dataclass

@@ -13,8 +13,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from phm.errors import PhmError
-from phm.risk.common import ModelScores
+from phm.risk.common import InsufficientData, ModelScores
 from phm.risk.training import Split, train_validate_score
 
 MODEL_CODE = "ED_RISK"
@@ -27,7 +26,7 @@ def split(features: pd.DataFrame, scoring_date: date, window_days: int) -> Split
     validation = labelled[labelled.feature_date == validation_cutoff]
     train = labelled[labelled.feature_date + timedelta(days=window_days) <= validation_cutoff]
     if validation.empty or train.empty:
-        raise PhmError(f"ED_RISK needs labelled features at {validation_cutoff} (validation) and before "
+        raise InsufficientData(f"ED_RISK needs labelled features at {validation_cutoff} (validation) and before "
                        f"{validation_cutoff - timedelta(days=window_days)} (training) for scoring date {scoring_date}; "
                        "score a date whose history the features cover.")
     return Split(train, train.has_ed_visit_after.astype(bool).to_numpy(dtype=int), sorted(set(train.feature_date)),

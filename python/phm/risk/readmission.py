@@ -15,8 +15,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from phm.errors import PhmError
-from phm.risk.common import ModelScores
+from phm.risk.common import InsufficientData, ModelScores
 from phm.risk.training import Split, train_validate_score
 
 MODEL_CODE = "READMIT_30D"
@@ -32,7 +31,7 @@ def split(features: pd.DataFrame, stays: pd.DataFrame, scoring_date: date, valid
     validation = examples[(examples.admission_date >= validation_cutoff) & (label_known_by <= scoring_date)]
     train = examples[label_known_by <= validation_cutoff]
     if validation.empty or train.empty:
-        raise PhmError(f"READMIT_30D needs inpatient stays with a known outcome before {validation_cutoff} "
+        raise InsufficientData(f"READMIT_30D needs inpatient stays with a known outcome before {validation_cutoff} "
                        f"(training) and after it (validation) for scoring date {scoring_date}.")
     return Split(train, train.is_readmitted.astype(bool).to_numpy(dtype=int), sorted(set(train.feature_date)),
                  validation, validation.is_readmitted.astype(bool).to_numpy(dtype=int), validation_cutoff)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +17,7 @@ from phm.db import Connection
 from phm.errors import PhmError
 from phm.paths import project_root
 from phm.risk import MODEL_CODES, composite, data, ed_risk, hcc, landing, readmission
-from phm.risk.common import ModelScores
+from phm.risk.common import InsufficientData, ModelScores
 from phm.risk.training import feature_labels
 
 
@@ -25,6 +25,8 @@ from phm.risk.training import feature_labels
 class ScoreReport:
     scoring_date: date
     results: list[ModelScores] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    outcome: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     audit_path: Path | None = None
 
@@ -37,10 +39,13 @@ class ScoreReport:
                 figures = (f", AUROC {v.validation_auroc:.3f} (validation {v.validation_rows:,} rows, "
                            f"{v.validation_positives:,} positive), Brier {v.validation_brier:.4f}, "
                            f"calibration in the large {v.calibration_in_the_large:+.4f}")
+            landed = " (same as the landed run: nothing rewritten)" if self.outcome.get(r.model_code) == "unchanged" else ""
             out.append(f"{r.model_code}: {len(r.scores):,} patients scored in {r.seconds:.1f} s, version "
-                       f"{v.model_version}{figures}")
+                       f"{v.model_version}{figures}{landed}")
+        for code, reason in self.skipped.items():
+            out.append(f"{code}: skipped: {reason}")
         out.append(f"scoring date {self.scoring_date}: {sum(len(r.scores) for r in self.results):,} scores "
-                   f"written to phm_score.risk_score_run in {self.seconds:.1f} s")
+                   f"landed in phm_score.risk_score_run in {self.seconds:.1f} s")
         if self.audit_path is not None:
             out.append(f"validation audit: {self.audit_path}")
         return out
@@ -76,39 +81,46 @@ def score(conn: Connection, scoring_date: date | None = None, models: tuple[str,
     features = data.features(conn)
     current = features[(features.feature_date == scoring_date) & features.is_active_patient].reset_index(drop=True)
     labels = feature_labels(data.bundle_names(conn))
-    results: list[ModelScores] = []
+    report = ScoreReport(scoring_date)
     if "HCC_V28" in models:
-        diagnoses = data.diagnoses(conn, scoring_date - pd.Timedelta(days=windows.lookback_days).to_pytimedelta(),
-                                   scoring_date)
-        results.append(hcc.score(current, diagnoses, scoring_date, windows.lookback_days))
-    if "READMIT_30D" in models:
-        results.append(readmission.score(features, data.index_stays(conn), current, scoring_date,
-                                         windows.ed_window_days, windows.readmission_days, labels))
-    if "ED_RISK" in models:
-        results.append(ed_risk.score(features, current, scoring_date, windows.ed_window_days, labels))
+        diagnoses = data.diagnoses(conn, scoring_date - timedelta(days=windows.lookback_days), scoring_date)
+        report.results.append(hcc.score(current, diagnoses, scoring_date, windows.lookback_days))
+    trained = {
+        "READMIT_30D": lambda: readmission.score(features, data.index_stays(conn), current, scoring_date,
+                                                 windows.ed_window_days, windows.readmission_days, labels),
+        "ED_RISK": lambda: ed_risk.score(features, current, scoring_date, windows.ed_window_days, labels),
+    }
+    for code, train in trained.items():
+        if code in models:
+            try:
+                report.results.append(train())
+            except InsufficientData as exc:
+                report.skipped[code] = str(exc)
     if "ABIGAIL_COMPOSITE" in models:
-        results.append(composite.score(current, _risk_inputs(conn, results, scoring_date),
-                                       data.composite_weights(conn), scoring_date))
-    report = ScoreReport(scoring_date, results)
-    landing.write(conn, results)
+        risks, missing = _risk_inputs(conn, report.results, scoring_date)
+        for code in missing:
+            report.skipped.setdefault(code, "no score for the date")
+        report.results.append(composite.score(current, risks, data.composite_weights(conn), scoring_date))
+    report.outcome = landing.write(conn, report.results)
     report.audit_path = write_audit(report, audit_dir or project_root() / "output" / "audit")
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _risk_inputs(conn: Connection, results: list[ModelScores], scoring_date: date) -> pd.DataFrame:
-    """The three risk scores for the composite: from this run, else the run already landed for the date."""
+def _risk_inputs(conn: Connection, results: list[ModelScores], scoring_date: date) -> tuple[pd.DataFrame, list[str]]:
+    """The three risk scores for the composite, from this run, else from the run already landed for the
+    date; and the models that have neither (their component then gives no points, with confidence 0)."""
     frames = [r.scores.assign(model_code=r.model_code)[["model_code", "patient_id", "score_value", "confidence"]]
               for r in results if r.model_code in composite.RISK_INPUTS.values()]
-    missing = tuple(code for code in composite.RISK_INPUTS.values() if code not in {r.model_code for r in results})
-    if missing:
-        landed = data.landed_scores(conn, missing, scoring_date)
-        absent = [code for code in missing if code not in set(landed.model_code)]
-        if absent:
-            raise PhmError(f"ABIGAIL_COMPOSITE needs {', '.join(absent)} scores for {scoring_date}: "
-                           "score them first, or in the same run.")
+    scored = {r.model_code for r in results}
+    elsewhere = tuple(code for code in composite.RISK_INPUTS.values() if code not in scored)
+    landed = data.landed_scores(conn, elsewhere, scoring_date) if elsewhere else pd.DataFrame()
+    if not landed.empty:
         frames.append(landed)
-    return pd.concat(frames, ignore_index=True)
+    found = scored | set(landed.get("model_code", pd.Series(dtype=str)))
+    missing = [code for code in composite.RISK_INPUTS.values() if code not in found]
+    columns = ["model_code", "patient_id", "score_value", "confidence"]
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)), missing
 
 
 def write_audit(report: ScoreReport, folder: Path) -> Path:

@@ -20,8 +20,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from phm.errors import PhmError
-from phm.risk.common import Factor, ModelScores, ModelVersion, factor
+from phm.risk.common import Factor, InsufficientData, ModelScores, ModelVersion, factor
 
 # Features and how they enter the model: counts as log(1 + n); the rest as they are. A bundle becomes a
 # 0/1 feature when at least MIN_BUNDLE_SHARE of the training rows have it. Care gaps enter as the share
@@ -126,7 +125,7 @@ class Fitted:
 
 def fit(rows: pd.DataFrame, labels: np.ndarray) -> Fitted:
     if labels.sum() < 10 or (1 - labels).sum() < 10:
-        raise PhmError(f"too few training examples to fit ({int(labels.sum())} positive of {len(labels)}); "
+        raise InsufficientData(f"too few training examples to fit ({int(labels.sum())} positive of {len(labels)}); "
                        "the EDW needs more history.")
     d = design(rows)
     x = d.matrix(rows)
@@ -152,7 +151,7 @@ class Validation:
 
 def validate(fitted: Fitted, rows: pd.DataFrame, labels: np.ndarray) -> Validation:
     if labels.sum() == 0 or labels.sum() == len(labels):
-        raise PhmError("the validation window has only one outcome class; AUROC is undefined.")
+        raise InsufficientData("the validation window has only one outcome class; AUROC is undefined.")
     p = fitted.predict(fitted.design.matrix(rows))
     order = pd.qcut(pd.Series(p).rank(method="first"), 10, labels=False)
     deciles = (pd.DataFrame({"decile": order + 1, "predicted": p, "observed": labels})
