@@ -10,8 +10,8 @@
         ).rows[0] %}
         {%- if landed[0] == 0 %}
             {{- exceptions.warn(
-                "fact_ai_risk_score: phm_score.risk_score_run holds no scoring run yet, so there are no "
-                ~ "risk scores; run `phm score` (the nightly `phm run` does) to score the patients."
+                "fact_ai_risk_score: phm_score.risk_score_run holds no scoring run yet, so the table stays "
+                ~ "empty until `phm score` runs (the nightly `phm run` scores after its build)."
             ) }}
         {%- elif landed[2] %}
             {{- exceptions.warn(

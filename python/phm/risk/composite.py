@@ -66,11 +66,15 @@ def score(current: pd.DataFrame, risks: pd.DataFrame, weights: pd.DataFrame, sco
                            for c in COMPONENTS})
     points = points.round(4)
     confidence = sum(w.weight[c] * values[f"{c}_confidence"] for c in COMPONENTS)
-    labels = dict(zip(weights.component, weights.description))
+    labels = {c: d.split(";")[0] for c, d in zip(weights.component, weights.description)}
+    given_points = points.to_numpy()
+    given_values = values[list(COMPONENTS)].to_numpy(dtype=float)
     factors = []
-    for i, row in enumerate(points.itertuples(index=False)):
-        given = sorted(((c, p) for c, p in zip(COMPONENTS, row) if p > 0), key=lambda cp: (-cp[1], cp[0]))
-        factors.append([factor(c, p, labels[c].split(";")[0], _value(values[c].iat[i])) for c, p in given])
+    for patient_points, patient_values in zip(given_points, given_values):
+        given = sorted((j for j in range(len(COMPONENTS)) if patient_points[j] > 0),
+                       key=lambda j: (-patient_points[j], COMPONENTS[j]))
+        factors.append([factor(COMPONENTS[j], patient_points[j], labels[COMPONENTS[j]], _value(patient_values[j]))
+                        for j in given])
     scores = pd.DataFrame({"patient_id": values.patient_id.to_numpy(), "score_value": points.sum(axis=1).round(4),
                            "contributing_factors": factors, "confidence": np.round(confidence.to_numpy(), 4)})
     version = ModelVersion(MODEL_CODE, MODEL_VERSION, scoring_date, "phm weighted sum (seed abigail_composite_weights)",

@@ -3,6 +3,7 @@ diagnoses, and the seeds (bundle names, composite weights). Nothing here writes.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -60,10 +61,31 @@ def feature_dates(conn: Connection) -> list[date]:
 
 
 def features(conn: Connection) -> pd.DataFrame:
-    """Every patient x feature date, in a fixed order (training must not depend on row order)."""
-    frame = query(conn, f"select * from {FEATURES} order by feature_date, patient_id")
-    frame["care_gap_compliance_pct"] = pd.to_numeric(frame.care_gap_compliance_pct, errors="coerce").astype(float)
-    frame["social_isolation_score"] = pd.to_numeric(frame.social_isolation_score, errors="coerce").astype(float)
+    """Every patient x feature date, in a fixed order (training must not depend on row order). Read with
+    COPY as CSV, several times faster than fetching rows at 100,000 patients x 9 dates."""
+    buffer = io.BytesIO()
+    with conn.connect() as pg, pg.cursor() as cur:
+        with cur.copy(f"copy (select * from {FEATURES} order by feature_date, patient_id) to stdout "
+                      "with (format csv, header)") as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+    buffer.seek(0)
+    frame = pd.read_csv(buffer, dtype=str, keep_default_na=False, na_values=[""])
+    for column in ("patient_id", "cutoffs_back", "age_years", "chronic_condition_count", "ed_visits_6mo",
+                   "ed_visits_12mo", "inpatient_stays_12mo", "office_visits_12mo", "days_since_last_encounter",
+                   "open_care_gaps", "overdue_care_gaps", "closed_care_gaps"):
+        frame[column] = frame[column].astype(int)
+    for column in ("care_gap_compliance_pct", "social_isolation_score"):
+        frame[column] = frame[column].astype(float)
+    for column in ("feature_date", "sdoh_assessment_date"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    for column in ("is_active_patient", "has_medicare", "has_medicaid", "has_food_insecurity",
+                   "has_housing_instability", "has_transportation_barrier"):
+        frame[column] = frame[column] == "t"
+    frame["has_ed_visit_after"] = frame.has_ed_visit_after.map({"t": True, "f": False}).astype("boolean")
+    # a text[] of bundle codes, which hold no comma, quote or space: '{DM2,HF}'
+    frame["active_bundle_codes"] = frame.active_bundle_codes.map(lambda v: v[1:-1].split(",") if len(v) > 2 else [])
+    frame["sex"] = frame.sex.astype(object).where(frame.sex.notna(), None)
     return frame
 
 

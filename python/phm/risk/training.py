@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from importlib import metadata
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -67,9 +68,9 @@ class Design:
             out[name] = rows[name].astype(bool).astype(float)
         out["no_care_gap_recorded"] = rows.care_gap_compliance_pct.isna().astype(float)
         out["not_screened_for_sdoh"] = rows.sdoh_assessment_date.isna().astype(float)
-        codes = rows.active_bundle_codes.map(set)
-        for bundle in self.bundles:
-            out[f"condition_{bundle}"] = codes.map(lambda s, b=bundle: b in s).astype(float)
+        flags = bundle_flags(rows.active_bundle_codes, self.bundles)
+        for j, bundle in enumerate(self.bundles):
+            out[f"condition_{bundle}"] = flags[:, j]
         return out.fillna(self.fill)[self.columns]
 
     def matrix(self, rows: pd.DataFrame) -> np.ndarray:
@@ -80,7 +81,19 @@ class Design:
         return (transformed - self.mean) / self.scale
 
 
-def design(training_rows: pd.DataFrame) -> Design:
+def bundle_flags(codes: pd.Series, bundles: list[str]) -> np.ndarray:
+    """rows x bundles: 1.0 where the row's list of active bundle codes holds the bundle."""
+    lengths = codes.map(len).to_numpy()
+    flat = np.fromiter(chain.from_iterable(codes), dtype=object, count=int(lengths.sum()))
+    row = np.repeat(np.arange(len(codes)), lengths)
+    column = pd.Index(bundles).get_indexer(flat)
+    flags = np.zeros((len(codes), len(bundles)))
+    flags[row[column >= 0], column[column >= 0]] = 1.0
+    return flags
+
+
+def design(training_rows: pd.DataFrame) -> tuple[Design, np.ndarray]:
+    """The design learnt from the training rows, and their standardised matrix."""
     codes = training_rows.active_bundle_codes.explode().dropna()
     share = codes.value_counts() / len(training_rows)
     bundles = sorted(share[share >= MIN_BUNDLE_SHARE].index)
@@ -90,8 +103,9 @@ def design(training_rows: pd.DataFrame) -> Design:
     fill = {k: (0.0 if np.isnan(v) else v) for k, v in fill.items()}
     unscaled = Design(columns, bundles, fill, np.zeros(len(columns)), np.ones(len(columns)))
     transformed = unscaled.matrix(training_rows)
-    scale = transformed.std(axis=0)
-    return Design(columns, bundles, fill, transformed.mean(axis=0), np.where(scale > 0, scale, 1.0))
+    mean, scale = transformed.mean(axis=0), transformed.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    return Design(columns, bundles, fill, mean, scale), (transformed - mean) / scale
 
 
 @dataclass
@@ -127,8 +141,7 @@ def fit(rows: pd.DataFrame, labels: np.ndarray) -> Fitted:
     if labels.sum() < 10 or (1 - labels).sum() < 10:
         raise InsufficientData(f"too few training examples to fit ({int(labels.sum())} positive of {len(labels)}); "
                        "the EDW needs more history.")
-    d = design(rows)
-    x = d.matrix(rows)
+    d, x = design(rows)
     model = LogisticRegression(C=PENALTY_C, solver="lbfgs", max_iter=2000)
     model.fit(x, labels)
     coefficients, intercept = model.coef_[0], float(model.intercept_[0])
