@@ -182,7 +182,7 @@ def score_and_load(conn: Connection, report: RunReport, var_args: list[str], qui
         return
     report.steps.append(StepResult("risk scoring (phm score)", time.perf_counter() - start, True,
                                    {r.model_code: len(r.scores) for r in scored.results},
-                                   [f"{code} skipped: {reason}" for code, reason in scored.skipped.items()]))
+                                   warnings=[f"{code} skipped: {reason}" for code, reason in scored.skipped.items()]))
     report.steps.append(run_dbt(conn, ["build", "--select", "dim_risk_model", "fact_ai_risk_score+", *var_args],
                                 "risk scores into the star", quiet=quiet, show_progress=show_progress))
 
