@@ -10,6 +10,7 @@
 -- depends_on: {{ ref('fact_patient_composite') }}
 -- depends_on: {{ ref('fact_provider_quality') }}
 -- depends_on: {{ ref('fact_population_snapshot') }}
+-- depends_on: {{ ref('fact_ai_risk_score') }}
 with expected (table_name, index_columns, predicate) as (
     values
     ('fact_patient_bundle', 'patient_key', 'is_active'),
@@ -43,7 +44,9 @@ with expected (table_name, index_columns, predicate) as (
     ('fact_provider_quality', 'provider_key, date_key_period', null),
     ('fact_provider_quality', 'bundle_key, date_key_period', null),
     ('fact_population_snapshot', 'org_key, date_key_snapshot', null),
-    ('fact_population_snapshot', 'bundle_key, date_key_snapshot', null)
+    ('fact_population_snapshot', 'bundle_key, date_key_snapshot', null),
+    ('fact_ai_risk_score', 'patient_key', null),
+    ('fact_ai_risk_score', 'risk_model_key, date_key_scored', null)
 ),
 
 actual as (

@@ -26,6 +26,10 @@
         {%- endif -%}
         {{ return('') }}
     {%- endif -%}
+    {%- if var('star_publish', true) in (false, 'false') -%}
+        {{ log("publish: deferred (star_publish: false); a later dbt build of this run publishes", info=true) }}
+        {{ return('') }}
+    {%- endif -%}
     {%- set verdict = star_build_verdict(results, build_schema) -%}
     {%- if verdict -%}
         {{ log("publish: nothing published to " ~ publish_schema ~ " (" ~ verdict ~ "); it still holds the last good build", info=true) }}
@@ -36,8 +40,13 @@
 {% endmacro %}
 
 
-{#- Why this build must not be published, or '' when it may be. -#}
+{#-
+    Why this build must not be published, or '' when it may be. var star_prebuilt names marts an
+    earlier `dbt build` of the same run built and tested (phm run builds in two invocations around
+    the risk scoring); they count as built.
+-#}
 {% macro star_build_verdict(results, build_schema) %}
+    {%- set prebuilt = (var('star_prebuilt', '') or '').split(',') -%}
     {%- set bad = [] -%}
     {%- set ran_ok = [] -%}
     {%- for result in results -%}
@@ -53,7 +62,7 @@
     {%- set missing = [] -%}
     {%- for node in graph.nodes.values() -%}
         {%- if node.resource_type == 'model' and node.schema == build_schema
-            and node.config.enabled and node.unique_id not in ran_ok -%}
+            and node.config.enabled and node.unique_id not in ran_ok and node.name not in prebuilt -%}
             {%- do missing.append(node.name) -%}
         {%- endif -%}
     {%- endfor -%}

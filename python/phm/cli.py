@@ -223,6 +223,27 @@ def run(full_refresh: bool, select: Optional[str], selector: Optional[str], forc
         raise SystemExit(1)
 
 
+@app.command("score")
+@click.option("--scoring-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date to score (a feature date of int_risk_features; default: the latest, the run date).")
+@click.option("--models", default=None, metavar="CODES",
+              help="Comma-separated models to score (default: HCC_V28,READMIT_30D,ED_RISK,ABIGAIL_COMPOSITE).")
+def score(scoring_date: Optional[datetime], models: Optional[str]) -> None:
+    """Score every active patient and land the run in phm_score; prints rows, seconds and AUROC per model.
+
+    Then `phm dbt build --select dim_risk_model fact_ai_risk_score+` loads it into the star
+    (the nightly `phm run` does both).
+    """
+    from phm import db
+    from phm.risk.scoring import parse_models, score as score_patients
+
+    codes = parse_models(models)
+    conn = db.ensure_running()
+    report = score_patients(conn, scoring_date.date() if scoring_date else None, codes)
+    for line in report.lines():
+        click.echo(line)
+
+
 @app.command("env")
 def env() -> None:
     """Print `export` lines for the variables dbt needs: eval "$(phm env)"."""

@@ -36,6 +36,8 @@ class StepResult:
     started: float = 0.0  # epoch seconds
     rows_affected: dict[str, int] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    models_built: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +66,8 @@ class RunReport:
             table.add_row(step.name, f"{step.seconds:.1f}", ("[green]ok[/] " if step.ok else "[red]FAILED[/] ") + counts)
         console.print(table)
         for step in self.steps:
+            for warning in step.warnings[:20]:
+                console.print(f"[yellow]{step.name}:[/] {warning}")
             for failure in step.failures[:20]:
                 console.print(f"[red]{step.name}:[/] {failure}")
         if not self.nightly_job:
@@ -108,6 +112,7 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     finished = {"n": 0}
+    warnings: list[str] = []
     progress = Progress(TextColumn(f"[bold]{label}[/] {{task.description}}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), transient=True, disable=not show_progress, console=console)
     task = progress.add_task("", total=None)
@@ -121,6 +126,8 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
             progress.update(task, completed=finished["n"])
         elif name == "FoundStats":
             pass
+        if event.info.level == "warn":
+            warnings.append(" ".join(str(event.info.msg).split())[:300])
 
     full = [*args, "--project-dir", str(project_root()), "--profiles-dir", str(project_root())]
     if quiet:
@@ -134,9 +141,13 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
     failures: list[str] = []
     node_seconds: dict[str, float] = {}
     rows_affected: dict[str, int] = {}
+    models_built: list[str] = []
     if result.exception is not None:
-        return StepResult(label, seconds, False, failures=[" ".join(str(result.exception).split())], started=started)
+        return StepResult(label, seconds, False, failures=[" ".join(str(result.exception).split())], started=started,
+                          warnings=warnings)
     for node in getattr(result.result, "results", None) or []:
+        if node.node.resource_type == "operation":
+            continue  # on-run-start hooks are not models or tests
         status = str(node.status)
         if status == "no-op":  # exposures: selected with their models, nothing to run
             continue
@@ -145,10 +156,13 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
         affected = (node.adapter_response or {}).get("rows_affected")
         if node.node.resource_type == "model" and isinstance(affected, int) and affected >= 0:
             rows_affected[node.node.name] = affected
+        if node.node.resource_type == "model" and status == "success":
+            models_built.append(node.node.name)
         if status in ("error", "fail", "runtime error"):
             message = " ".join(str(node.message or "").split())[:300]
             failures.append(f"{node.node.name}: {message}")
-    return StepResult(label, seconds, bool(result.success), counts, failures, node_seconds, started, rows_affected)
+    return StepResult(label, seconds, bool(result.success), counts, failures, node_seconds, started, rows_affected,
+                      warnings=warnings, models_built=models_built)
 
 
 def selector_names() -> list[str]:
@@ -174,6 +188,11 @@ def nightly(conn: Connection, full_refresh: bool = False, select: str | None = N
 
     The build step selects with `--selector nightly` (selectors.yml: every node), another named
     selector, or a `--select` expression. Only a whole build is published (macros/publish/).
+
+    A whole build runs in two dbt invocations around the risk scoring: everything but the risk
+    dimension and what reads the scores, then `phm score`, then `dim_risk_model+`. The second
+    invocation publishes, given the marts the first one built (var star_prebuilt); a failure
+    anywhere stops the chain before anything is published.
     """
     from phm import audit
 
@@ -198,18 +217,34 @@ def nightly(conn: Connection, full_refresh: bool = False, select: str | None = N
     selection = ["--select", select] if select else ["--selector", selector or "nightly"]
     report.run_id = audit.start_run(conn, run_date, command, fingerprint)
     publishes_before = audit.publish_count(conn)
-    steps: list[tuple[str, list[str]]] = [
-        # seeds are small reference tables: always reloaded whole, so a changed column never breaks the run
-        ("seed", ["seed", "--full-refresh", *var_args]),
-        ("build, audit and publish",
-         ["build", *(["--full-refresh"] if full_refresh else []), *selection, *var_args]),
-    ]
-    for order, (label, args) in enumerate(steps, start=1):
-        step = run_dbt(conn, args, label, quiet=quiet, show_progress=show_progress)
-        report.steps.append(step)
-        audit.record_step(conn, report.run_id, order, step)
-        if not step.ok:
-            break
+    refresh = ["--full-refresh"] if full_refresh else []
+
+    def step(label: str, args: list[str]) -> StepResult:
+        result = run_dbt(conn, args, label, quiet=quiet, show_progress=show_progress)
+        return record(result)
+
+    def record(result: StepResult) -> StepResult:
+        report.steps.append(result)
+        assert report.run_id is not None
+        audit.record_step(conn, report.run_id, len(report.steps), result)
+        return result
+
+    # seeds are small reference tables: always reloaded whole, so a changed column never breaks the run
+    if step("seed", ["seed", "--full-refresh", *var_args]).ok:
+        if partial:
+            step("build (partial: written to the build schema, not published)",
+                 ["build", *refresh, *selection, *var_args])
+        else:
+            upstream = step("build up to the risk features",
+                            ["build", *refresh, "--exclude", RISK_DOWNSTREAM,
+                             "--vars", _yaml_vars({**variables, "star_publish": "false"})])
+            if upstream.ok:
+                scoring = record(score_step(conn))
+                if scoring.ok:
+                    prebuilt = ",".join(sorted(upstream.models_built))
+                    step("risk scores, dashboards, audit and publish",
+                         ["build", *refresh, "--select", RISK_DOWNSTREAM,
+                          "--vars", _yaml_vars({**variables, "star_prebuilt": prebuilt})])
     report.published = audit.publish_count(conn) > publishes_before
     failures = [f for step in report.steps for f in step.failures]
     audit.finish_run(conn, report.run_id, "success" if report.ok else "failed", report.published,
@@ -299,6 +334,31 @@ def slim_ci(conn: Connection, state: Path, schema_prefix: str = "ci_", quiet: bo
     return report
 
 
+# The risk model dimension and everything that reads the scores: built after `phm score`.
+RISK_DOWNSTREAM = "dim_risk_model+"
+
+
+def score_step(conn: Connection) -> StepResult:
+    """`phm score` for the run date. A failure leaves the landed runs, and so the fact, as they were."""
+    from phm.risk.scoring import score
+
+    started = time.time()
+    start = time.perf_counter()
+    try:
+        scored = score(conn)
+    except PhmError as exc:
+        return StepResult("risk scoring (phm score)", time.perf_counter() - start, False, failures=[str(exc)],
+                          started=started)
+    return StepResult("risk scoring (phm score)", time.perf_counter() - start, True,
+                      {r.model_code: len(r.scores) for r in scored.results}, started=started,
+                      metrics={r.model_code: {"version": r.version.model_version, "seconds": round(r.seconds, 2),
+                                              "validation_auroc": r.version.validation_auroc,
+                                              "validation_brier": r.version.validation_brier,
+                                              "calibration_in_the_large": r.version.calibration_in_the_large}
+                               for r in scored.results},
+                      warnings=[f"{code} skipped: {reason}" for code, reason in scored.skipped.items()])
+
+
 def _yaml_vars(values: dict[str, str]) -> str:
     return "{" + ", ".join(f"{k}: '{v}'" for k, v in values.items()) + "}"
 
@@ -312,7 +372,7 @@ def layer_counts(conn: Connection) -> dict[str, list[tuple[str, int]]]:
     with conn.connect() as pg:
         rels = pg.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('phm_edw', 'phm_ref', 'phm_stg', 'phm_int', 'phm_star', 'phm_snapshots') "
+            "where table_schema in ('phm_edw', 'phm_ref', 'phm_stg', 'phm_int', 'phm_star', 'phm_snapshots', 'phm_score') "
             "and table_type = 'BASE TABLE' order by 1, 2"
         ).fetchall()
         for schema, name in rels:
@@ -357,7 +417,8 @@ def print_summary(conn: Connection) -> None:
     for col in ("layer", "tables", "rows", "largest"):
         table.add_column(col)
     labels = {"phm_edw": "source (phm_edw)", "phm_ref": "seeds (phm_ref)", "phm_stg": "staging (phm_stg)",
-              "phm_int": "intermediate (phm_int)", "phm_star": "marts (phm_star)", "phm_snapshots": "snapshots"}
+              "phm_int": "intermediate (phm_int)", "phm_star": "marts (phm_star)", "phm_snapshots": "snapshots",
+              "phm_score": "risk scores (phm_score)"}
     for schema, label in labels.items():
         items = [(n, c) for n, c in counts.get(schema, []) if c >= 0]
         view_note = " ".join(n for n, c in counts.get(schema, []) if c < 0)

@@ -27,7 +27,12 @@ def build(conn: Connection, force: bool = True) -> None:
     assert build_step.name.startswith("build")
     assert set(build_step.counts) <= {"success", "pass"}, build_step.counts
     assert build_step.counts["pass"] >= 150  # every data and unit test ran and passed
-    assert len(report.steps) == 2
+    assert [step.name for step in report.steps] == [
+        "seed", "build up to the risk features", "risk scoring (phm score)",
+        "risk scores, dashboards, audit and publish"]
+    last = report.steps[3]
+    assert set(last.counts) <= {"success", "pass"} and last.counts["pass"] >= 20, last.counts
+    assert report.published  # a green whole build is published
 
 
 def qualified_bundles(tables: dict[str, pd.DataFrame], seeds: pd.DataFrame) -> pd.DataFrame:

@@ -1,14 +1,36 @@
 -- int_patients__latest_risk_scores: one row per patient with the latest score of each risk model,
--- pivoted for fact_patient_composite. Empty until the AI risk scores are loaded (phm score).
-with final as (
+-- pivoted for fact_patient_composite. Empty until a scoring run has been loaded (phm score).
+with scores as (
+    select * from {{ ref('fact_ai_risk_score') }}
+),
+
+models as (
+    select * from {{ ref('dim_risk_model') }}
+),
+
+latest as (
+    select distinct on (scores.patient_key, models.model_code)
+        scores.patient_key,
+        models.model_code,
+        scores.score_value,
+        scores.risk_tier
+    from scores
+    inner join models
+        on scores.risk_model_key = models.risk_model_key
+    order by scores.patient_key asc, models.model_code asc, scores.date_key_scored desc
+),
+
+final as (
     select
-        cast(null as integer) as patient_key,
-        cast(null as numeric(6, 3)) as hcc_risk_score,
-        cast(null as numeric(5, 4)) as readmission_risk,
-        cast(null as numeric(5, 4)) as ed_utilization_risk,
-        cast(null as numeric(5, 2)) as abigail_priority_score,
-        cast(null as varchar(20)) as abigail_risk_tier
-    where false
+        patient_key,
+        cast(max(score_value) filter (where model_code = 'HCC_V28') as numeric(6, 3)) as hcc_risk_score,
+        cast(max(score_value) filter (where model_code = 'READMIT_30D') as numeric(5, 4)) as readmission_risk,
+        cast(max(score_value) filter (where model_code = 'ED_RISK') as numeric(5, 4)) as ed_utilization_risk,
+        cast(max(score_value) filter (where model_code = 'ABIGAIL_COMPOSITE') as numeric(5, 2))
+            as abigail_priority_score,
+        cast(max(risk_tier) filter (where model_code = 'ABIGAIL_COMPOSITE') as varchar(20)) as abigail_risk_tier
+    from latest
+    group by patient_key
 )
 
 select * from final

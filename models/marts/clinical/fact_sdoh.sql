@@ -27,8 +27,7 @@ final as (
         assessments.has_food_insecurity as food_insecurity,
         assessments.has_transportation_barrier as transportation_barrier,
         cast(assessments.social_isolation_score as smallint) as social_isolation_score,
-        coalesce(upper(assessments.housing_status) similar to '%(UNSTABLE|HOMELESS|SHELTER)%', false)
-            as housing_instability,
+        {{ is_unstable_housing('assessments.housing_status') }} as housing_instability,
         assessments.assessment_date,
         assessments.is_active,
         assessments.source_updated_at

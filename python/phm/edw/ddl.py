@@ -7,10 +7,10 @@ from importlib import resources
 from phm.db import Connection
 
 EDW_SCHEMA = "phm_edw"
-# Everything the build derives from phm_edw: replacing the EDW with a new population drops these,
+# Everything the build (and `phm score`) derives from phm_edw: replacing the EDW with a new population drops these,
 # so that snapshots and key maps never mix two populations.
 # phm_star_build is the star being built (write-audit-publish), phm_star_swap its name mid-swap.
-DERIVED_SCHEMAS = ("phm_stg", "phm_int", "phm_snapshots", "phm_star", "phm_star_build", "phm_star_swap")
+DERIVED_SCHEMAS = ("phm_stg", "phm_int", "phm_snapshots", "phm_star", "phm_star_build", "phm_star_swap", "phm_score")
 # The Synthea loader's key map (source key -> EDW id); it describes phm_edw's ids, so it goes when phm_edw does.
 LOAD_SCHEMA = "phm_load"
 

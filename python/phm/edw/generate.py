@@ -599,9 +599,14 @@ class Generator:
         years = HISTORY_DAYS / 365
         nc = self.n_chronic
         older = np.clip((self.age - 50) / 30, 0, None)
-        office_rate = (1.4 + 0.55 * nc + 0.6 * older + 0.15 * np.clip(self.engagement, -2, 2)) * years
-        ed_rate = 0.12 * np.exp(0.22 * nc + 0.35 * np.clip(self.sdoh, -2, 3) + 0.3 * older) * years
-        ip_rate = 0.035 * np.exp(0.3 * nc + 0.2 * np.clip(self.sdoh, -2, 3) + 0.6 * older) * years
+        sdoh = np.clip(self.sdoh, -2, 3)
+        engaged = np.clip(self.engagement, -2, 2)
+        # acute-care propensity the recorded features do not capture (mean 1): patients who used the ED
+        # or hospital before keep doing so, so prior utilization predicts future utilization
+        self.frailty = rng.gamma(2.0, 0.5, n)
+        office_rate = (1.4 + 0.55 * nc + 0.6 * older + 0.15 * engaged) * years
+        ed_rate = 0.12 * self.frailty * np.exp(0.22 * nc + 0.35 * sdoh + 0.3 * older - 0.15 * engaged) * years
+        ip_rate = 0.035 * self.frailty * np.exp(0.3 * nc + 0.2 * sdoh + 0.6 * older) * years
         tele_rate = 0.35 * years * (1 + 0.2 * nc)
         kinds = []
         for label, rate in (("Office Visit", office_rate), ("Telehealth", tele_rate), ("Emergency", ed_rate),
@@ -616,25 +621,29 @@ class Generator:
             awv.append(pd.DataFrame({"patient_id": took + 1, "encounter_type": "Annual Wellness", "year": year}))
         enc = pd.concat(kinds, ignore_index=True)
         days_back = rng.integers(1, HISTORY_DAYS, len(enc))
+        # hospital stays (up to 8 days) and ED visits end before as_of
+        days_back = np.where(enc.encounter_type.isin(["Emergency", "Inpatient"]).to_numpy(), np.maximum(days_back, 10),
+                             days_back)
         aw = pd.concat(awv, ignore_index=True)
         aw_days = aw.year.to_numpy() * 365 + rng.integers(1, 365, len(aw))
         enc = pd.concat([enc.assign(days_back=days_back), aw.drop(columns="year").assign(days_back=aw_days)], ignore_index=True)
-        # 30-day readmissions after inpatient stays: likelier with heart failure, COPD and more conditions
+        enc["los_days"] = rng.integers(1, 8, len(enc))
+        # unplanned readmission within 30 days of an inpatient discharge: likelier when older, with more
+        # conditions (heart failure, COPD and CKD above all), social risk, low engagement and frailty
         ip = enc[enc.encounter_type == "Inpatient"]
-        risk = 0.08 + 0.02 * np.minimum(nc[ip.patient_id.to_numpy() - 1], 6)
+        who = ip.patient_id.to_numpy() - 1
+        logit = (-3.0 + 0.15 * np.minimum(nc[who], 8) + 0.45 * older[who] + 0.25 * sdoh[who] - 0.15 * engaged[who]
+                 + 0.5 * np.log(self.frailty[who]))
         for code in ("HF", "COPD", "CKD"):
             if code in self.bundle_list:
-                risk = risk + 0.06 * self.has[ip.patient_id.to_numpy() - 1, self.bundle_list.index(code)]
-        readmit = ip[rng.random(len(ip)) < risk]
-        los = rng.integers(2, 7, len(readmit))
-        gap = rng.integers(1, 30, len(readmit))
-        re_days = readmit.days_back.to_numpy() - los - gap
+                logit = logit + 0.35 * self.has[who, self.bundle_list.index(code)]
+        readmit = ip[rng.random(len(ip)) < 1 / (1 + np.exp(-logit))]
+        # admitted 2-29 days after the discharge day: always after the discharge, within 30 days of it
+        gap = rng.integers(2, 30, len(readmit))
         readm = pd.DataFrame({"patient_id": readmit.patient_id.to_numpy(), "encounter_type": "Inpatient",
-                              "days_back": re_days})
-        enc = pd.concat([enc, readm[readm.days_back > 0]], ignore_index=True)
-        # hospital stays (up to 8 days) and ED visits end before as_of
-        acute_kind = enc.encounter_type.isin(["Emergency", "Inpatient"]).to_numpy()
-        enc["days_back"] = np.where(acute_kind, np.maximum(enc.days_back.to_numpy(), 10), enc.days_back.to_numpy())
+                              "days_back": readmit.days_back.to_numpy() - readmit.los_days.to_numpy() - gap,
+                              "los_days": rng.integers(1, 8, len(readmit))})
+        enc = pd.concat([enc, readm[readm.days_back >= 2]], ignore_index=True)
         enc = enc.sort_values(["patient_id", "days_back"], ascending=[True, False], kind="stable").reset_index(drop=True)
         m = len(enc)
         etype = enc.encounter_type.to_numpy()
@@ -644,7 +653,7 @@ class Generator:
         hours = np.where(acute_site, rng.integers(0, 24 * 60, m), rng.integers(8 * 60, 17 * 60, m))
         start = (np.datetime64(self.as_of, "s") - _days(enc.days_back.to_numpy()).astype("timedelta64[s]")
                  + hours.astype("timedelta64[m]"))
-        los_h = np.where(is_ip, rng.integers(1, 8, m) * 24 + rng.integers(0, 24, m),
+        los_h = np.where(is_ip, enc.los_days.to_numpy() * 24 + rng.integers(0, 24, m),
                          np.where(is_ed, rng.integers(2, 9, m), 0))
         discharge = np.where(acute_site, start + los_h.astype("timedelta64[h]"), np.datetime64("NaT"))
         # nobody is still in hospital in the past-only EDW: clip discharges to before as_of

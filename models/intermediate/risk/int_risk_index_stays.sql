@@ -1,0 +1,68 @@
+-- int_risk_index_stays: one row per inpatient stay with its discharge, the feature date its READMIT_30D
+-- features are taken from, and whether an inpatient admission followed within
+-- var('risk_readmission_days') days of the discharge (NULL until that window has passed).
+with encounters as (
+    select * from {{ ref('stg_phm_edw__encounter') }}
+),
+
+stays as (
+    select
+        encounter_id,
+        patient_id,
+        admission_datetime,
+        discharge_datetime
+    from encounters
+    where
+        upper(encounter_type) = 'INPATIENT'
+        and admission_datetime is not null
+        and discharge_datetime > admission_datetime
+),
+
+readmissions as (
+    select
+        index_stays.encounter_id,
+        min(later_stays.admission_datetime) as readmitted_at
+    from stays as index_stays
+    inner join stays as later_stays
+        on
+            index_stays.patient_id = later_stays.patient_id
+            and index_stays.discharge_datetime < later_stays.admission_datetime
+            and later_stays.admission_datetime
+            <= index_stays.discharge_datetime + interval '{{ var("risk_readmission_days") }} days'
+    group by index_stays.encounter_id
+),
+
+-- the latest feature date on or before the admission day (features are known at the start of it)
+dated as (
+    select
+        stays.*,
+        cast(
+            ceil(
+                ({{ run_date() }} - cast(stays.admission_datetime as date))
+                / cast({{ var('risk_cutoff_spacing_days') }} as numeric)
+            ) as integer
+        ) as cutoffs_back
+    from stays
+),
+
+final as (
+    select
+        dated.encounter_id,
+        dated.patient_id,
+        cast(dated.admission_datetime as date) as admission_date,
+        cast(dated.discharge_datetime as date) as discharge_date,
+        case
+            when dated.cutoffs_back between 0 and {{ var('risk_feature_cutoffs') }}
+                then cast({{ run_date() }} - dated.cutoffs_back * {{ var('risk_cutoff_spacing_days') }} as date)
+        end as feature_date,
+        cast(readmissions.readmitted_at as date) as readmission_date,
+        case
+            when dated.discharge_datetime + interval '{{ var("risk_readmission_days") }} days' <= {{ run_date() }}
+                then readmissions.readmitted_at is not null
+        end as is_readmitted
+    from dated
+    left join readmissions
+        on dated.encounter_id = readmissions.encounter_id
+)
+
+select * from final
