@@ -196,7 +196,7 @@ def test_nightly_selector_is_what_a_plain_build_selects(ls: Any) -> None:
     assert "medgnosis_phm.marts.care_gaps.fact_care_gap" in nightly_nodes
     assert "source:medgnosis_phm.phm_edw.patient" in nightly_nodes
     unit_tests = ls("--selector", "nightly", "--output", "name", resource_type="unit_test")
-    assert {"qualification_matches_codes_not_names", "dedup_owner_is_first_bundle_and_strictest_target_wins"} \
+    assert {"condition_matches_bundle_codes_not_names", "dedup_owner_is_first_bundle_and_strictest_target_wins"} \
         <= set(unit_tests)
     assert unit_tests == ls("--output", "name", resource_type="unit_test")
 

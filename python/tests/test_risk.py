@@ -324,7 +324,7 @@ def test_failed_scoring_leaves_landing_and_fact_unchanged(cli_on: Connection, ca
     # make every model's run differ from the landed one, so the write really replaces runs, and make the
     # database refuse ED_RISK rows: HCC_V28 and READMIT_30D are written first in the same transaction
     with scored.connect() as pg:
-        changed = pg.execute("update phm_score.risk_score_run set confidence = 0 where scoring_date = %s "
+        changed = pg.execute("update phm_score.risk_score_run set confidence = 0, scored_at = scored_at + interval '1 second' where scoring_date = %s "
                              "and patient_id = %s", (AS_OF, FIRST_SCORED)).rowcount
         assert changed == 4
         pg.execute("create function phm_score.refuse_ed_risk() returns trigger language plpgsql as $$ begin "

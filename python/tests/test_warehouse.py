@@ -106,7 +106,9 @@ def test_an_unchanged_night_skips_the_build_and_is_audited(warehouse: Connection
     assert runs[0][:2] == ("up to date", False)
     assert runs[1][:2] == ("success", True)
     assert runs[1][2] == runs[1][3] == edw_rows  # source rows = loaded + rejected, and all of the EDW
-    assert steps == [("seed", "success", False), ("build, audit and publish", "success", True)]
+    assert steps == [("seed", "success", False), ("build up to the risk features", "success", False),
+                     ("risk scoring (phm score)", "success", False),
+                     ("risk scores, dashboards, audit and publish", "success", True)]
     # any change in the EDW (here one gap's updated_date) changes the fingerprint: the next night builds
     fp = audit.fingerprint(warehouse, AS_OF, RUN_VARS)
     with warehouse.connect() as pg:

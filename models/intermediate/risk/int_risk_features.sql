@@ -63,7 +63,13 @@ patient_dates as (
     cross join feature_dates
     where
         patients.date_of_birth < feature_dates.feature_date
-        and (patients.created_at is null or patients.created_at < feature_dates.feature_date)
+        -- point in time for the training cutoffs; every current patient is scored at the run date,
+        -- even when the EDW row was created later (a bulk-loaded or migrated EDW)
+        and (
+            feature_dates.cutoffs_back = 0
+            or patients.created_at is null
+            or patients.created_at < feature_dates.feature_date
+        )
 ),
 
 encounter_events as (
