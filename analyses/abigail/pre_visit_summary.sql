@@ -17,6 +17,7 @@ patient_bundles as (
     from {{ published(ref('fact_patient_bundle')) }} as patient_bundles
     inner join patients
         on patient_bundles.patient_key = patients.patient_key
+    where patient_bundles.is_active
 ),
 
 details as (

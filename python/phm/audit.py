@@ -65,7 +65,7 @@ def project_hash(root: Path | None = None) -> str:
 
 
 def source_state(conn: Connection) -> dict[str, list[Any]]:
-    """Per EDW table: row count and the latest created/updated time. Any insert, delete or dated update moves it."""
+    """Per EDW table: row count, latest created/updated time and the sum of updated times."""
     state: dict[str, list[Any]] = {}
     with conn.connect() as pg:
         columns: dict[str, set[str]] = {}
@@ -73,7 +73,11 @@ def source_state(conn: Connection) -> dict[str, list[Any]]:
                 "select table_name, column_name from information_schema.columns where table_schema = 'phm_edw'"):
             columns.setdefault(table, set()).add(column)
         for table in sorted(columns):
+            # count: inserts and deletes; max and sum of the record times: any dated insert or update,
+            # including one that moves an old row's updated_date without passing the newest
             parts = ["count(*)"] + [f"max({c})::text" for c in ("created_date", "updated_date") if c in columns[table]]
+            if "updated_date" in columns[table]:
+                parts.append("sum(extract(epoch from updated_date))::text")
             row = pg.execute(f'select {", ".join(parts)} from phm_edw."{table}"').fetchone()  # type: ignore[arg-type]
             state[table] = list(row or ())
     return state

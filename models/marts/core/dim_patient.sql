@@ -2,7 +2,7 @@
 -- patient_key is stable per version; facts join the current version (is_current).
 {{ config(
     post_hook=[
-        "create unique index on {{ this }} (patient_id) where is_current",
+        "create index on {{ this }} (patient_id, is_current)",
         "analyze {{ this }}"
     ]
 ) }}
