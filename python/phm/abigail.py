@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -60,7 +62,7 @@ def compile_sql(conn: Connection, analysis: Analysis, variables: dict[str, Any])
             "--profiles-dir", str(project_root())]
     if given:
         args += ["--vars", _yaml_vars(given)]
-    with _environ(dbt_environment(conn)):
+    with _environ(dbt_environment(conn)), contextlib.redirect_stdout(io.StringIO()):  # compile prints the SQL
         result = dbtRunner().invoke(args)
     if not result.success or not result.result or not result.result.results:
         raise PhmError(f"could not compile analysis {analysis.name}: {' '.join(str(result.exception or '').split())}")
@@ -89,7 +91,7 @@ def compile_all(conn: Connection, variables: dict[str, Any]) -> dict[str, str]:
 
     args = ["--quiet", "compile", "--select", "path:analyses/abigail", "--project-dir", str(project_root()),
             "--profiles-dir", str(project_root()), "--vars", _yaml_vars(placeholders(variables))]
-    with _environ(dbt_environment(conn)):
+    with _environ(dbt_environment(conn)), contextlib.redirect_stdout(io.StringIO()):
         result = dbtRunner().invoke(args)
     if not result.success or not result.result:
         raise PhmError(f"could not compile the Abigail analyses: {' '.join(str(result.exception or '').split())}")

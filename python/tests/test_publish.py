@@ -121,3 +121,27 @@ def test_a_failing_build_publishes_nothing(published: Connection) -> None:
     assert reader.errors == [] and reader.inconsistent == []
     assert len(reader.dates) == 1  # readers saw one state throughout: the last good build's
     assert mart_checksums(published) == before  # yesterday's data stays, untouched
+
+
+def test_abigail_analyses_run_on_the_published_star(published: Connection, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`phm abigail` compiles an analysis, binds its parameters and prints the published rows."""
+    from phm import cli
+
+    monkeypatch.setenv("PHM_DATABASE_URL", published.url())
+    with published.connect() as pg:
+        patient_id, open_gaps = pg.execute(
+            "select p.patient_id, count(*) from phm_star.fact_patient_bundle_detail d "
+            "join phm_star.dim_patient p on p.patient_key = d.patient_key "
+            "where d.gap_status = 'Open' and not d.dedup_applied group by 1 order by 2 desc, 1 limit 1").fetchone()
+        copd_orgs = pg.execute(
+            "select count(distinct s.org_key) from phm_star.fact_population_snapshot s "
+            "join phm_star.dim_care_gap_bundle b on b.bundle_key = s.bundle_key where b.bundle_code = 'COPD'"
+        ).fetchone()[0]
+    assert cli.main(["abigail", "open-gaps", "--patient", str(patient_id)]) == 0
+    assert f"{open_gaps} row(s)" in capsys.readouterr().out
+    # the COPD trend: one row per organization per snapshot, and the two builds of the first test are two dates
+    assert cli.main(["abigail", "bundle-trend"]) == 0
+    assert f"{2 * copd_orgs} row(s)" in capsys.readouterr().out
+    assert cli.main(["abigail", "open-gaps"]) == 1
+    assert capsys.readouterr().err.strip() == "phm: error: analysis 'open-gaps' needs --patient"
