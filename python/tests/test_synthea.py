@@ -28,7 +28,16 @@ from phm.orchestrate import reject_summary
 from phm.paths import project_root
 from tests_support import AS_OF, build
 
-FIXTURE = Path(os.environ.get("PHM_SYNTHEA_FIXTURE") or project_root() / ".." / "shared" / "fixtures" / "synthea_27").resolve()
+def _fixture() -> Path:
+    """PHM_SYNTHEA_FIXTURE, else ../shared/fixtures/synthea_27 beside the checkout, else the workspace's copy."""
+    if os.environ.get("PHM_SYNTHEA_FIXTURE"):
+        return Path(os.environ["PHM_SYNTHEA_FIXTURE"]).resolve()
+    candidates = [project_root() / ".." / "shared" / "fixtures" / "synthea_27",
+                  Path("/work/shared/fixtures/synthea_27")]
+    return next((c.resolve() for c in candidates if (c / "patients.csv").is_file()), candidates[0].resolve())
+
+
+FIXTURE = _fixture()
 pytestmark = pytest.mark.skipif(not (FIXTURE / "patients.csv").is_file(),
                                 reason=f"Synthea fixture not found at {FIXTURE} (set PHM_SYNTHEA_FIXTURE)")
 SEEDS = project_root() / "seeds"
