@@ -50,23 +50,28 @@ def params(variables: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in variables.items() if v not in (None, "")}
 
 
-def compile_sql(conn: Connection, analysis: Analysis, variables: dict[str, Any]) -> str:
-    """The analysis's SQL, compiled in-process by dbt, with placeholders for the given parameters."""
+def _compile(conn: Connection, selection: str, variables: dict[str, Any]) -> dict[str, str]:
+    """Compile the selected analyses in-process with dbt, with placeholders for the given parameters."""
     from dbt.cli.main import dbtRunner
 
     from phm.orchestrate import _environ, _yaml_vars, dbt_environment
     from phm.paths import project_root
 
     given = placeholders(variables)
-    args = ["--quiet", "compile", "--select", analysis.name, "--project-dir", str(project_root()),
+    args = ["--quiet", "compile", "--select", selection, "--project-dir", str(project_root()),
             "--profiles-dir", str(project_root())]
     if given:
         args += ["--vars", _yaml_vars(given)]
     with _environ(dbt_environment(conn)), contextlib.redirect_stdout(io.StringIO()):  # compile prints the SQL
         result = dbtRunner().invoke(args)
     if not result.success or not result.result or not result.result.results:
-        raise PhmError(f"could not compile analysis {analysis.name}: {' '.join(str(result.exception or '').split())}")
-    return str(result.result.results[0].node.compiled_code)
+        raise PhmError(f"could not compile {selection}: {' '.join(str(result.exception or '').split())}")
+    return {r.node.name: str(r.node.compiled_code) for r in result.result.results}
+
+
+def compile_sql(conn: Connection, analysis: Analysis, variables: dict[str, Any]) -> str:
+    """One analysis's SQL, with placeholders for the given parameters."""
+    return _compile(conn, analysis.name, variables)[analysis.name]
 
 
 def run(conn: Connection, sql: str, variables: dict[str, Any]) -> tuple[list[str], list[tuple[Any, ...]], float]:
@@ -84,15 +89,4 @@ def run(conn: Connection, sql: str, variables: dict[str, Any]) -> tuple[list[str
 
 def compile_all(conn: Connection, variables: dict[str, Any]) -> dict[str, str]:
     """Every Abigail analysis compiled in one dbt invocation, with placeholders for `variables`."""
-    from dbt.cli.main import dbtRunner
-
-    from phm.orchestrate import _environ, _yaml_vars, dbt_environment
-    from phm.paths import project_root
-
-    args = ["--quiet", "compile", "--select", "path:analyses/abigail", "--project-dir", str(project_root()),
-            "--profiles-dir", str(project_root()), "--vars", _yaml_vars(placeholders(variables))]
-    with _environ(dbt_environment(conn)), contextlib.redirect_stdout(io.StringIO()):
-        result = dbtRunner().invoke(args)
-    if not result.success or not result.result:
-        raise PhmError(f"could not compile the Abigail analyses: {' '.join(str(result.exception or '').split())}")
-    return {r.node.name: str(r.node.compiled_code) for r in result.result.results}
+    return _compile(conn, "path:analyses/abigail", variables)
