@@ -12,7 +12,7 @@ SEED ?= 42
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_VERSION_CHECK := false
 
-.PHONY: install demo test pytest lint project-lint bundles-check db-start db-stop clean bench docs
+.PHONY: install demo test test-slow pytest lint project-lint bundles-check db-start db-stop clean bench docs
 
 install: $(VENV)/.installed
 
@@ -38,7 +38,11 @@ demo: db-start
 test: db-start lint project-lint bundles-check pytest
 
 pytest: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m 'not slow'
+
+# The slower tier: CI runs it after `make test` (.ci/run prints how long each tier takes)
+test-slow: db-start
+	$(VENV)/bin/pytest -m slow || [ $$? -eq 5 ]  # 5: no slow test collected
 
 lint: install
 	$(VENV)/bin/sqlfluff lint models snapshots analyses tests --processes 2
