@@ -456,6 +456,11 @@ class _Context:
         pp = pp[pp.encounter_id.notna()].merge(tables["procedure"][["procedure_id", "procedure_code"]], on="procedure_id")
         em = pp.drop_duplicates("encounter_id").set_index("encounter_id").procedure_code
         self.em = em.reindex(self.eid).to_numpy().astype(object)
+        # an encounter whose E/M row the core de-duplicated away gets the usual code for its type
+        usual = {"Office Visit": "99213", "Telehealth": "99213", "Emergency": "99284", "Inpatient": "99222",
+                 "Annual Wellness": "G0439"}
+        missing = pd.isna(self.em)
+        self.em[missing] = [usual.get(t, "99213") for t in self.etype[missing]]
         # specialist office visits in hospital-based clinics bill a facility fee too (provider-based billing)
         self.hopd = (self.etype == "Office Visit") & ~self.pcp_visit & (uniform(seed, "enc.hopd", self.eid) < 0.30)
 
