@@ -591,7 +591,7 @@ class _Context:
         duration = np.where(completed, (actual_end - actual).astype("timedelta64[m]").astype(int), np.nan)
         tele_df = pd.DataFrame({
             "session_id": tid, "appointment_id": tid, "patient_id": tv.patient_id.to_numpy(), "provider_id": tv.provider_id.to_numpy(),
-            "session_url": tv.telehealth_url.to_numpy(), "platform": "Medgnosis Telehealth", "session_token": [f"{_mix(np.array([t]))[0]:016x}" for t in tid],
+            "session_url": tv.telehealth_url.to_numpy(), "platform": "Medgnosis Telehealth", "session_token": pd.Series(_mix(tid.astype(np.uint64))).map("{:016x}".format).to_numpy(),
             "scheduled_start": sched_start, "actual_start": np.where(completed, actual, np.datetime64("NaT")),
             "actual_end": np.where(completed, actual_end, np.datetime64("NaT")),
             "duration_min": pd.array(np.where(completed, duration, np.nan), dtype="Float64").astype("Int64"),
@@ -671,10 +671,12 @@ class _Context:
         # visits with nothing on file get the visit-type code (Z00.00 wellness, Z09 follow-up, ED/inpatient reasons)
         have = np.isin(self.eid, m.encounter_id.to_numpy())
         vd = visit_diagnoses()
-        fb_codes = []
-        for eid_, et in zip(self.eid[~have], self.etype[~have]):
-            opts = vd.icd10_code[vd.encounter_type == et].to_numpy()
-            fb_codes.append(opts[int(uniform(self.seed, "edc.fallback", np.array([eid_]))[0] * len(opts))] if len(opts) else "Z09")
+        fb_eid, fb_type = self.eid[~have], self.etype[~have]
+        fb_u = uniform(self.seed, "edc.fallback", fb_eid)
+        fb_codes = np.full(len(fb_eid), "Z09", dtype=object)
+        for et, grp in vd.groupby("encounter_type"):
+            hit = fb_type == et
+            fb_codes[hit] = pick(fb_u[hit], grp.icd10_code.to_numpy())
         fb = pd.DataFrame({"encounter_id": self.eid[~have], "patient_id": self.pid[~have], "condition_code": fb_codes, "pointer": 1})
         fb["condition_name"] = fb.condition_code.map(_icd_description)
         dx = pd.concat([m[["encounter_id", "patient_id", "condition_code", "condition_name", "pointer"]], fb], ignore_index=True)
@@ -751,7 +753,10 @@ class _Context:
         li["line_item_id"] = li.claim_id * 16 + li.k
         li = li.sort_values("line_item_id").reset_index(drop=True)
         kind = np.where(li.facility, "facility", "professional")
-        lookup = [rate.get((c, "facility" if f else "professional"), rate.get((c, "any"), np.nan)) for c, f in zip(li.cpt_code, li.facility)]
+        combos = {(c, f): rate.get((c, "facility" if f else "professional"), rate.get((c, "any"), np.nan))
+                  for c, f in set(zip(li.cpt_code, li.facility))}
+        keys = pd.MultiIndex.from_arrays([li.cpt_code.to_numpy(), li.facility.to_numpy()])
+        lookup = pd.Series(list(combos.values()), index=pd.MultiIndex.from_tuples(list(combos.keys()))).reindex(keys).to_numpy()
         base = np.asarray(lookup, dtype=float) * li.units.to_numpy()
         lid = li.line_item_id.to_numpy().astype(np.int64)
         epos = pd.Series(np.arange(len(self.eid)), index=self.eid).reindex(li.encounter_id.to_numpy()).to_numpy()
