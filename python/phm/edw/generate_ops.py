@@ -627,7 +627,7 @@ class _Context:
             "response_message": np.where(err, "Unable to respond at current time", np.where(active, "Active coverage", "Inactive")),
         })
         elig.loc[elig.payer_id == 0, "payer_id"] = pd.NA
-        elig = _finish(elig, checked)
+        elig = _finish(elig, checked)[checked <= self.now]  # upcoming appointments are checked nearer the day
         self.appt = appt
         return {"appointment": appt, "patient_check_in": check, "telehealth_session": tele_df, "insurance_eligibility": elig}
 
@@ -651,6 +651,8 @@ class _Context:
             "provider_id": pl.provider_id.to_numpy(), "notes": None,
         })
         problem = _finish(problem, pd.to_datetime(pl.created_date).to_numpy())
+        # one row per patient, problem and onset (the same diagnosis recorded twice is one problem)
+        problem = problem.drop_duplicates(["patient_id", "problem_name", "icd10_code", "onset_date"])
 
         # encounter diagnoses: linked diagnoses first, then ICD-10 chronic conditions active on the day; up to 4
         icd = cd[cd.code_system.str.startswith("ICD")]
@@ -890,9 +892,10 @@ class _Context:
                                   "payment_method": np.where(eft, "EFT", "check"), "payment_amount": paid,
                                   "check_number": np.where(eft, None, [f"CHK{c % 10**8:08d}" for c in cid]),
                                   "eob_number": [f"ERA{c:012d}" for c in cid], "notes": None})[ins])
-        adj = (settled | (status == "Self-Pay")) & (charges - np.nan_to_num(allowed) > 0.005)
         self_pay = status == "Self-Pay"
         statement = np.where(self_pay, service + np.timedelta64(7, "D"), remit + np.timedelta64(7, "D"))
+        adj = ((settled | self_pay) & (charges - np.nan_to_num(allowed) > 0.005)
+               & (np.where(self_pay, statement, remit) <= self.today))
         rows.append(pd.DataFrame({**base, "k": 1, "payer_id": np.where(self_pay, 0, cpayer),
                                   "payment_date": np.where(self_pay, statement, remit), "payment_type": "adjustment",
                                   "payment_method": None, "payment_amount": _money(charges - np.nan_to_num(allowed)),
@@ -988,10 +991,10 @@ class _Context:
             early = np.where(good & (self.u("rx.early", oid, k) < 0.25), -0.1 * self.u("rx.earlyby", oid, k), 0.0)
             nxt = fill_date + _days(ds * (1 + late + early)).astype("timedelta64[s]")
             stop = self.u("rx.stop", oid, k) < stop_hazard
-            need_renewal = alive & (remaining <= 0) & (nxt < end) & ~stop
             # a renewal request when the authorised refills run out: mostly approved (a few days' delay)
             rr_status = pick(self.u("rr.status", oid, k), ["Approved", "Denied"], [0.9, 0.1])
             rr_at = nxt - np.timedelta64(2, "D")
+            need_renewal = alive & (remaining <= 0) & (nxt < end) & ~stop & (rr_at <= self.now)
             if need_renewal.any():
                 renewals.append(pd.DataFrame({"medication_order_id": oid[need_renewal], "k": k, "requested": rr_at[need_renewal],
                                               "status": np.where(rr_at[need_renewal] + np.timedelta64(2, "D") > self.now, "Pending",
@@ -1186,7 +1189,8 @@ def inject_ops_defects(tables: dict[str, pd.DataFrame], rate: float, seed: int, 
 
     Each bad row is a copy of a clean row with a new key that nothing references, carrying one defect:
     malformed CPT/HCPCS, NDC, ICD-10 and NCPDP codes, a negative charge, orphan patients and claims,
-    a service date after as_of, and duplicate records.
+    a service date after as_of, and a zero days supply. The (table, rule) names are those of the
+    staging models' rules.
     """
     rng = np.random.default_rng([seed, 15_015])
     made: dict[tuple[str, str], int] = {}
@@ -1214,18 +1218,17 @@ def inject_ops_defects(tables: dict[str, pd.DataFrame], rate: float, seed: int, 
     rows = take("billing_claim", 0.1)
     append("billing_claim", rows.assign(patient_id=max_patient + 1 + np.arange(len(rows))), "orphan_fk")
     rows = take("billing_claim", 0.1)
-    append("billing_claim", rows.assign(service_date=future.date()), "out_of_range_date")
+    append("billing_claim", rows.assign(service_date=future.date(), claim_number=rows.claim_number + "-D"), "out_of_range_date")
     rows = take("payment", 0.1)
     append("payment", rows.assign(claim_id=int(tables["billing_claim"].claim_id.max()) + 1000 + np.arange(len(rows))), "orphan_fk")
     rows = take("e_prescription", 0.2)
     append("e_prescription", rows.assign(ndc_code="1234-56"), "malformed_code")
     rows = take("e_prescription", 0.1)
-    append("e_prescription", rows, "duplicate_record")
+    append("e_prescription", rows.assign(days_supply=0), "out_of_range_value")
     rows = take("encounter_diagnosis_code", 0.2)
     append("encounter_diagnosis_code", rows.assign(icd10_code="9" + rows.icd10_code.astype(str)), "malformed_code")
     rows = take("appointment", 0.1)
     append("appointment", rows.assign(patient_id=max_patient + 1 + np.arange(len(rows))), "orphan_fk")
     rows = take("pharmacy", 1.0 / max(rate * clean["pharmacy"], 1))
-    append("pharmacy", rows.assign(ncpdp_id=rows.ncpdp_id.str.slice(0, 6) + ((rows.ncpdp_id.str.slice(6).astype(int) + 1) % 10).astype(str)),
-           "malformed_code")
+    append("pharmacy", rows.assign(ncpdp_id=rows.ncpdp_id.str.slice(0, 6)), "malformed_code")
     return made
