@@ -1114,6 +1114,25 @@ class _Context:
                     "management": pr.management, "triggered_datetime": np.where(later_b, ab.s_b, ab.s_a),
                     "acknowledged_by": np.where(later_b, ab.prov_b, ab.prov_a),
                 }))
+            # therapeutic duplication: two different drugs of one adherence class on overlapping orders
+            dup = span.assign(cls=klass)
+            dup = dup[dup.cls != "other"]
+            pairs_same = dup.merge(dup, on=["patient_id", "cls"], suffixes=("_a", "_b"))
+            pairs_same = pairs_same[(pairs_same.code_a < pairs_same.code_b) & (pairs_same.s_a <= pairs_same.e_b)
+                                    & (pairs_same.s_b <= pairs_same.e_a)]
+            if len(pairs_same):
+                later_b = pairs_same.s_b >= pairs_same.s_a
+                label = pairs_same.cls.map({"statin": "statins", "ras_antagonist": "renin-angiotensin antagonists",
+                                            "diabetes_noninsulin": "non-insulin diabetes drugs"})
+                alerts.append(pd.DataFrame({
+                    "alert_id": np.where(later_b, pairs_same.order_b, pairs_same.order_a).astype(np.int64) * 16 + 15,
+                    "patient_id": pairs_same.patient_id.to_numpy(), "drug_1_name": pairs_same.name_a.to_numpy(),
+                    "drug_2_name": pairs_same.name_b.to_numpy(), "interaction_type": "duplicate-therapy",
+                    "description": ("Moderate: two " + label + " prescribed at the same time").to_numpy(),
+                    "clinical_significance": "Moderate", "management": "Confirm a switch and stop the earlier drug",
+                    "triggered_datetime": np.where(later_b, pairs_same.s_b, pairs_same.s_a),
+                    "acknowledged_by": np.where(later_b, pairs_same.prov_b, pairs_same.prov_a),
+                }))
         if alerts:
             al = pd.concat(alerts, ignore_index=True).drop_duplicates("alert_id").sort_values("alert_id")
             aid = al.alert_id.to_numpy()
