@@ -321,6 +321,8 @@ def test_loaded_edw_has_no_orphan_in_any_new_foreign_key(loaded: Connection) -> 
 
 def test_defects_cover_the_new_tables() -> None:
     tables, made = build_tables(200, 3, "ambulatory", AS_OF, defects=0.05)
+    for name in OPS_TABLE_ORDER:  # the first column is the key, unique with the bad rows too
+        assert tables[name].iloc[:, 0].is_unique, name
     new = {k: v for k, v in made.items() if k[0] in OPS_TABLE_ORDER}
     assert {t for t, _ in new} >= {"billing_line_item", "billing_claim", "payment", "e_prescription",
                                    "encounter_diagnosis_code", "appointment", "pharmacy"}

@@ -928,7 +928,7 @@ class _Context:
                                   "payment_type": "adjustment", "payment_method": None, "payment_amount": unpaid,
                                   "check_number": None, "eob_number": None, "notes": "Bad debt write-off of patient balance"})[bad])
         pay = pd.concat(rows, ignore_index=True)
-        pay["payment_id"] = pay.claim_id * 8 + pay.k
+        pay.insert(0, "payment_id", pay.claim_id * 8 + pay.k)
         pay["payer_id"] = pd.array(pay.payer_id.to_numpy(dtype=float), dtype="Float64").astype("Int64")
         pay.loc[pay.payer_id == 0, "payer_id"] = pd.NA
         pay["payment_date"] = pay.payment_date.to_numpy().astype("datetime64[D]")
