@@ -962,10 +962,10 @@ class _Context:
         # adherence: a latent propensity per patient and drug class (older: better; Medicaid, self-pay and social risk: worse)
         cls_idx = pd.Series(klass).map({"statin": 1, "ras_antagonist": 2, "diabetes_noninsulin": 3}).fillna(0).astype(int).to_numpy()
         z = normal(self.seed, "rx.adherence", opid * 8 + cls_idx)
-        logit = (2.0 + 0.35 * (age >= 65) - 0.45 * (o_ptype == "Medicaid") - 0.6 * (o_ptype == "Self-pay") - 0.3 * risk
+        logit = (1.8 + 0.35 * (age >= 65) - 0.45 * (o_ptype == "Medicaid") - 0.6 * (o_ptype == "Self-pay") - 0.3 * risk
                  - 0.15 * (klass == "statin") + 1.1 * z)
         good = self.u("rx.type", opid * 8 + cls_idx) < 1 / (1 + np.exp(-logit))
-        late_mean = np.where(good, 0.05, 1.0)
+        late_mean = np.where(good, 0.05, 1.4)
         stop_hazard = np.where(good, 0.01, 0.12)
         # the PA outcome gates the first fill
         pa_status = np.where(pa_drug, pick(self.u("pa.outcome", oid), ["Approved", "Denied", "Withdrawn"],
