@@ -190,6 +190,10 @@ def test_malformed_rows_are_reported_with_file_and_line(empty_edw: Connection, t
         for index in frame.index[frame.ENCOUNTER == broken_encounter]:
             expected.add(Problem(f"{name}.csv", index + 2,
                                  f"refers to ENCOUNTER {broken_encounter}, which is missing or was rejected"))
+    claims = csv("claims")
+    for index in claims.index[claims.APPOINTMENTID == broken_encounter]:  # its claims too
+        expected.add(Problem("claims.csv", index + 2,
+                             f"refers to APPOINTMENTID {broken_encounter}, which is missing or was rejected"))
     assert not {(p.file, p.line) for p in expected if "refers to" in p.reason} & {("observations.csv", 5),
                                                                                     ("conditions.csv", 3)}
     result = load_synthea(empty_edw, export)

@@ -29,6 +29,7 @@ import pandas as pd
 
 from phm.db import Connection
 from phm.edw.catalog import Catalog, load_catalog, split_list
+from phm.edw.generate_ops import OPS_TABLE_ORDER, add_ops_tables, inject_ops_defects
 from phm.edw.profiles import PROFILES, Profile
 
 HISTORY_DAYS = 3 * 365
@@ -42,6 +43,7 @@ TABLE_ORDER = [
     "patient", "patient_attribution", "patient_insurance_coverage", "encounter", "condition_diagnosis",
     "procedure_performed", "medication_order", "observation", "immunization", "patient_allergy",
     "sdoh_assessment", "care_gap", "etl_log",
+    *OPS_TABLE_ORDER,  # migrations 010-012: claims, scheduling, e-prescribing, quality (generate_ops)
 ]
 
 FIRST_F = ("Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Lisa Nancy Betty Sandra "
@@ -1135,7 +1137,10 @@ def build_tables(patients: int, seed: int, profile: str, as_of: date, defects: f
                  ) -> tuple[dict[str, pd.DataFrame], dict[tuple[str, str], int]]:
     gen = Generator(load_catalog(), patients, seed, PROFILES[profile], as_of)
     tables = gen.build()
+    add_ops_tables(tables, seed, as_of)
     made = inject_defects(tables, defects, seed, as_of) if defects > 0 else {}
+    if defects > 0:
+        made.update(inject_ops_defects(tables, defects, seed, as_of))
     return tables, made
 
 

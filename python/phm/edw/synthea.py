@@ -74,6 +74,24 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
     "allergies": ("SYSTEM", "CATEGORY", "DESCRIPTION1", "DESCRIPTION2", "SEVERITY1"),
 }
 FILES = tuple(REQUIRED)
+# Files read when the export has them (Synthea writes claims_transactions.csv only when asked to).
+EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
+    "claims": ("Id", "PATIENTID", "SERVICEDATE"),
+    "claims_transactions": ("ID", "CLAIMID", "TYPE"),
+}
+OPTIONAL.update({
+    "claims": ("PROVIDERID", "PRIMARYPATIENTINSURANCEID", "APPOINTMENTID", "STATUS1", "STATUSP", "OUTSTANDING1",
+               "OUTSTANDINGP", "LASTBILLEDDATE1", "HEALTHCARECLAIMTYPEID1", "DIAGNOSIS1"),
+    "claims_transactions": ("CHARGEID", "AMOUNT", "METHOD", "FROMDATE", "PROCEDURECODE", "MODIFIER1", "UNITS",
+                            "TRANSFERTYPE"),
+    "encounters": ("PAYER", "REASONDESCRIPTION", "TOTAL_CLAIM_COST", "PAYER_COVERAGE"),
+})
+# Synthea claim statuses (claims.csv STATUS1/STATUSP) as EDW claim_status values.
+CLAIM_STATUS = {"BILLED": "Submitted", "CLOSED": "Paid"}
+FILL_HISTORY_YEARS = 3
+# Encounter classes that were booked appointments (urgent care, emergency, stays and home visits were not).
+BOOKED_CLASSES = {"ambulatory": "office_visit", "wellness": "annual_wellness", "outpatient": "outpatient_visit",
+                  "virtual": "telehealth"}
 
 # Synthea's quality-of-life summaries sit in observations.csv but are not LOINC observations.
 SUMMARY_CODES = {"QALY", "DALY", "QOLS"}
@@ -182,7 +200,7 @@ def _read_file(path: Path, problems: list[Problem]) -> pd.DataFrame:
             header = next(reader, None)
             if header is None:
                 raise PhmError(f"{path} is empty: a Synthea CSV starts with a header line.")
-            missing = [c for c in REQUIRED[name] if c not in header]
+            missing = [c for c in REQUIRED.get(name, EXTRA_REQUIRED.get(name, ())) if c not in header]
             if missing:
                 raise PhmError(f"{path.name} lacks the column(s) {', '.join(missing)}: is it a Synthea v3 CSV export?")
             records: list[list[str]] = []
@@ -218,10 +236,14 @@ def check_export(directory: Path) -> None:
 
 
 def read_export(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """The twelve files as string frames, and the records that have the wrong number of fields."""
+    """The twelve files (and claims, claims_transactions when present) as string frames, and the records
+    that have the wrong number of fields."""
     check_export(directory)
     problems: list[Problem] = []
     frames = {name: _read_file(directory / f"{name}.csv", problems) for name in FILES}
+    for name in EXTRA_REQUIRED:
+        if (directory / f"{name}.csv").is_file():
+            frames[name] = _read_file(directory / f"{name}.csv", problems)
     return frames, problems
 
 
@@ -592,8 +614,143 @@ def stage(raw: dict[str, pd.DataFrame], zone: ZoneInfo, ragged: list[Problem]) -
         "status": np.where(alg._STOP.notna(), "Inactive", "Active"), "active_ind": "Y",
     })
 
+    t.update(_operations(raw, check, skipped, enc, cls, med, stamps, all_payers, uninsured, patients,
+                         provider_of_encounter))
     t["code_crosswalk"] = crosswalk_rows()
     return Staged(t, check.problems, check.duplicates, dict(skipped), code_coverage(cond))
+
+
+def _operations(raw: dict[str, pd.DataFrame], check: _Checker, skipped: Counter[str], enc: pd.DataFrame,
+                cls: pd.DataFrame, med: pd.DataFrame, stamps: Callable[[pd.Series], pd.Series], all_payers: pd.Index,
+                uninsured: pd.Index, patients: pd.Index, provider_of_encounter: pd.Series) -> dict[str, pd.DataFrame]:
+    """Appointments from booked encounters, prescriptions and fills from medication dispenses, and claims,
+    line items and payments from claims.csv and claims_transactions.csv (when the export has them)."""
+    t: dict[str, pd.DataFrame] = {}
+    # appointments: the encounter classes that are booked visits; Synthea records no no-shows or cancellations
+    klass = enc.ENCOUNTERCLASS.str.lower()
+    booked = klass.isin(list(BOOKED_CLASSES)) & (enc.PROVIDER != "")
+    if (klass.isin(list(BOOKED_CLASSES)) & (enc.PROVIDER == "")).any():
+        skipped["booked encounters without a provider (appointment.provider_id is required)"] += int(
+            (klass.isin(list(BOOKED_CLASSES)) & (enc.PROVIDER == "")).sum())
+    b = enc[booked]
+    start, stop = b._START, b._STOP.fillna(b._START + pd.Timedelta(minutes=15))
+    t["appointment"] = pd.DataFrame({
+        "_key": b.Id, "patient_key": b.PATIENT, "provider_key": b.PROVIDER, "org_key": _blank_none(b.ORGANIZATION),
+        "encounter_key": b.Id, "appointment_date": _as_date(start.dt.normalize()),
+        "start_time": start.dt.strftime("%H:%M:%S"), "end_time": stop.dt.strftime("%H:%M:%S"),
+        "appointment_type": klass[booked].map(BOOKED_CLASSES), "visit_reason": b.DESCRIPTION.str.slice(0, 255),
+        "status": "Completed", "visit_start_time": start, "visit_end_time": stop,
+        "is_telehealth": klass[booked] == "virtual", "active_ind": "Y",
+    })
+
+    # prescriptions and fills: one e_prescription row per dispense, spread evenly over the order's span
+    export_end = enc._START.max()
+    n = pd.to_numeric(med.DISPENSES.where(med.DISPENSES != ""), errors="coerce").fillna(0).astype(int).clip(lower=0)
+    prescriber = med.ENCOUNTER.map(provider_of_encounter)
+    no_prescriber = prescriber.isna()
+    if no_prescriber.any():
+        skipped["medication orders whose encounter has no provider (e_prescription.prescriber_id is required)"] += int(
+            no_prescriber.sum())
+    m = med[~no_prescriber].assign(_n=n[~no_prescriber], _prescriber=prescriber[~no_prescriber])
+    end = m._STOP.fillna(export_end).where(lambda v: v > m._START, m._START + pd.Timedelta(days=30))
+    interval = (end - m._START).dt.total_seconds() / 86400 / m._n.clip(lower=1)
+    rows = np.repeat(np.arange(len(m)), m._n.clip(lower=1).to_numpy())
+    k = pd.Series(rows).groupby(rows).cumcount().to_numpy()
+    mm = m.iloc[rows]
+    filled = mm._n.to_numpy() > 0
+    when = mm._START.to_numpy() + (k * interval.to_numpy()[rows] * 86400).astype("timedelta64[s]")
+    supply = np.clip(np.round(interval.to_numpy()[rows]), 1, 365).astype(int)
+    # a chronic order can have hundreds of dispenses over decades: keep each order's first and the fills of
+    # the last FILL_HISTORY_YEARS before the export's last encounter (the window adherence measures look at)
+    recent = (k == 0) | (when >= np.datetime64(export_end - pd.DateOffset(years=FILL_HISTORY_YEARS), "s"))
+    if (~recent).any():
+        skipped[f"medication dispenses more than {FILL_HISTORY_YEARS} years before the export's last encounter"] += int((~recent).sum())
+    mm, k, filled, when, supply = mm[recent], k[recent], filled[recent], when[recent], supply[recent]
+    t["e_prescription"] = pd.DataFrame({
+        "_key": mm._key.to_numpy() + ":" + k.astype(str), "medication_order_key": mm._key.to_numpy(),
+        "patient_key": mm.PATIENT.to_numpy(), "prescriber_key": mm._prescriber.to_numpy(),
+        "drug_name": mm.DESCRIPTION.str.slice(0, 200).to_numpy(), "ndc_code": None,
+        "sig": "As directed (not recorded by Synthea)", "quantity": supply.astype(str), "is_controlled": False,
+        "prior_auth_required": False,
+        "days_supply": np.where(filled, supply, None), "refills_authorized": np.maximum(mm._n.to_numpy() - 1, 0),
+        "transmission_status": np.where(filled, "Filled", "Sent"),
+        "sent_datetime": np.where(k == 0, mm._START.to_numpy(), when - np.timedelta64(1, "D")),
+        "filled_datetime": np.where(filled, when, np.datetime64("NaT")),
+        "notes": np.where(k == 0, "New prescription", "Refill " + k.astype(str)), "active_ind": "Y",
+    })
+
+    empty_claims = {"billing_claim": pd.DataFrame(columns=["_key"]), "billing_line_item": pd.DataFrame(columns=["_key"]),
+                    "payment": pd.DataFrame(columns=["_key"])}
+    if "claims" not in raw:
+        t.update(empty_claims)
+        return t
+    name = "claims"
+    c = raw[name]
+    c = c.assign(PRIMARYPATIENTINSURANCEID=c.PRIMARYPATIENTINSURANCEID.where(c.PRIMARYPATIENTINSURANCEID != "0", ""))
+    c = check.required(name, c, ("Id", "PATIENTID", "SERVICEDATE"))
+    c = check.known(name, c, "PATIENTID", patients)
+    c = check.known(name, c, "APPOINTMENTID", pd.Index(enc.Id), optional=True)
+    c = check.known(name, c, "PRIMARYPATIENTINSURANCEID", all_payers, optional=True)
+    c = check.parse(name, c, "SERVICEDATE", stamps, "a timestamp")
+    c = check.parse(name, c, "LASTBILLEDDATE1", stamps, "a timestamp")
+    c = check.unique(name, c, c.Id, "Id")
+    payer = c.PRIMARYPATIENTINSURANCEID.where(~c.PRIMARYPATIENTINSURANCEID.isin(uninsured), "")
+    status = c.STATUSP.where(c.STATUS1 == "", c.STATUS1).str.upper().map(CLAIM_STATUS).fillna("Pending")
+    claim = pd.DataFrame({
+        "_key": c.Id, "patient_key": c.PATIENTID, "encounter_key": _blank_none(c.APPOINTMENTID),
+        "payer_key": _blank_none(payer), "provider_key": c.PROVIDERID.where(c.PROVIDERID.isin(provider_of_encounter.dropna()), None),
+        "claim_number": c.Id.str.slice(0, 50),
+        "claim_type": np.where(c.HEALTHCARECLAIMTYPEID1 == "2", "institutional", "professional"),
+        "service_date": _as_date(c._SERVICEDATE.dt.normalize()), "submission_date": _as_date(c._LASTBILLEDDATE1.dt.normalize()),
+        "claim_status": np.where(payer == "", "Self-Pay", status), "total_charges": 0.0, "active_ind": "Y",
+    })
+    if "claims_transactions" not in raw:
+        t.update(empty_claims)
+        t["billing_claim"] = claim
+        return t
+    name = "claims_transactions"
+    tx = check.required(name, raw[name], ("ID", "CLAIMID", "TYPE"))
+    tx = check.known(name, tx, "CLAIMID", pd.Index(claim._key))
+    tx = check.parse(name, tx, "FROMDATE", stamps, "a timestamp")
+    tx = tx.assign(_amount=pd.to_numeric(tx.AMOUNT.where(tx.AMOUNT != ""), errors="coerce"))
+    tx = check.reject(name, tx, tx._amount.isna(), "AMOUNT " + tx.AMOUNT.map(repr) + " is not a number")
+    tx = check.unique(name, tx, tx.ID, "ID")
+    kind = tx.TYPE.str.upper()
+    transfers = kind.isin(["TRANSFERIN", "TRANSFEROUT"])
+    if transfers.any():
+        skipped["claims_transactions TRANSFERIN/TRANSFEROUT rows (balance moves between payers, not money)"] += int(transfers.sum())
+    xwalk = procedure_crosswalk().drop_duplicates("snomed_code").set_index("snomed_code")
+    ch = tx[kind == "CHARGE"]
+    code = ch.PROCEDURECODE.map(xwalk.procedure_code).fillna(ch.PROCEDURECODE)
+    patient_of = pd.Series(claim.patient_key.to_numpy(), index=claim._key.to_numpy())
+    payer_of = pd.Series(claim.payer_key.to_numpy(), index=claim._key.to_numpy())
+    pay = tx[kind == "PAYMENT"]
+    patient_side = (pay.TRANSFERTYPE.str.lower() == "p") | pay.METHOD.str.upper().isin(["COPAY", "CASH", "CC"])
+    ins = pay[~patient_side]
+    paid_by_charge = ins.groupby("CHARGEID")._amount.sum()
+    t["billing_line_item"] = pd.DataFrame({
+        "_key": ch.ID, "claim_key": ch.CLAIMID, "cpt_code": code.str.slice(0, 20),
+        "cpt_description": ch.PROCEDURECODE.map(xwalk.procedure_description), "modifier": _blank_none(ch.MODIFIER1),
+        "units": pd.to_numeric(ch.UNITS, errors="coerce").fillna(1).round().astype(int), "charge_amount": ch._amount.abs().round(2),
+        "paid_amount": ch.CHARGEID.map(paid_by_charge).abs().round(2), "line_status": "Adjudicated", "active_ind": "Y",
+    })
+    adj = tx[kind == "ADJUSTMENT"]
+    money = pd.concat([pay.assign(_type=np.where(patient_side, "patient", "insurance")), adj.assign(_type="adjustment")])
+    t["payment"] = pd.DataFrame({
+        "_key": money.ID, "claim_key": money.CLAIMID, "patient_key": money.CLAIMID.map(patient_of),
+        "payer_key": np.where(money._type == "insurance", money.CLAIMID.map(payer_of), None),
+        "payment_date": _as_date(money._FROMDATE.dt.normalize()), "payment_type": money._type,
+        "payment_method": _blank_none(money.METHOD.str.lower()), "payment_amount": money._amount.abs().round(2),
+        "active_ind": "Y",
+    })
+    t["payment"] = t["payment"][t["payment"].payment_date.notna()]
+    charges = ch.groupby("CLAIMID")._amount.sum().abs()
+    claim["total_charges"] = claim._key.map(charges).fillna(0).round(2)
+    claim["paid_amount"] = claim._key.map(ins.groupby("CLAIMID")._amount.sum().abs()).round(2)
+    claim["patient_responsibility"] = claim._key.map(pay[patient_side].groupby("CLAIMID")._amount.sum().abs()).round(2)
+    claim["allowed_amount"] = (claim.total_charges - claim._key.map(adj.groupby("CLAIMID")._amount.sum().abs()).fillna(0)).round(2)
+    t["billing_claim"] = claim
+    return t
 
 
 def _catalogue_key(system: pd.Series, code: pd.Series) -> pd.Series:
@@ -656,16 +813,20 @@ KEYS: dict[str, str] = {
     "encounter": "encounter_id", "condition_diagnosis": "condition_diagnosis_id",
     "procedure_performed": "procedure_performed_id", "medication_order": "medication_order_id",
     "observation": "observation_id", "immunization": "immunization_id", "patient_allergy": "patient_allergy_id",
+    "appointment": "appointment_id", "billing_claim": "claim_id", "billing_line_item": "line_item_id",
+    "payment": "payment_id", "e_prescription": "erx_id",
 }
 REFERENCES: dict[str, str] = {
     "address_key": "address", "org_key": "organization", "provider_key": "provider", "pcp_provider_key": "provider",
     "payer_key": "payer", "patient_key": "patient", "encounter_key": "encounter", "condition_key": "condition",
     "procedure_key": "procedure", "medication_key": "medication", "allergy_key": "allergy",
+    "claim_key": "billing_claim", "medication_order_key": "medication_order", "prescriber_key": "provider",
 }
 REFERENCE_COLUMNS = {"address_key": "address_id", "org_key": "org_id", "provider_key": "provider_id",
                      "pcp_provider_key": "pcp_provider_id", "payer_key": "payer_id", "patient_key": "patient_id",
                      "encounter_key": "encounter_id", "condition_key": "condition_id", "procedure_key": "procedure_id",
-                     "medication_key": "medication_id", "allergy_key": "allergy_id"}
+                     "medication_key": "medication_id", "allergy_key": "allergy_id", "claim_key": "claim_id",
+                     "medication_order_key": "medication_order_id", "prescriber_key": "prescriber_id"}
 
 
 def _key_ids(pg: psycopg.Connection, tables: dict[str, pd.DataFrame], now: datetime) -> dict[str, pd.DataFrame]:
