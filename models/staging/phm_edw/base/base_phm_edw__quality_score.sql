@@ -5,6 +5,7 @@
     'name': 'quality_score',
     'key': 'score_id',
     'natural_key': ['provider_id', 'period_id', 'measure_id'],
+    'skip_null_natural_key': true,
     'columns': [
         'score_id',
         'provider_id',
