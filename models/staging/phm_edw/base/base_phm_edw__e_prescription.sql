@@ -1,4 +1,5 @@
--- base_phm_edw__e_prescription: every phm_edw.e_prescription row, cleaned, with the first rule it breaks (NULL when none).
+-- base_phm_edw__e_prescription: every phm_edw.e_prescription row, cleaned,
+-- with the first rule it breaks (NULL when none).
 -- stg_phm_edw__e_prescription keeps the clean rows; stg_phm_edw__rejects keeps the others with the reason.
 -- The declaration is read by stage_edw_base (macros/staging/stage_edw.sql).
 {% set table = {

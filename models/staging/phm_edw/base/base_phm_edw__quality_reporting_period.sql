@@ -1,4 +1,5 @@
--- base_phm_edw__quality_reporting_period: every phm_edw.quality_reporting_period row, cleaned, with the first rule it breaks (NULL when none).
+-- base_phm_edw__quality_reporting_period: every phm_edw.quality_reporting_period row, cleaned,
+-- with the first rule it breaks (NULL when none).
 -- stg_phm_edw__quality_reporting_period keeps the clean rows; stg_phm_edw__rejects keeps the others with the reason.
 -- The declaration is read by stage_edw_base (macros/staging/stage_edw.sql).
 {% set table = {
