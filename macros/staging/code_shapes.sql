@@ -52,9 +52,26 @@
     end
 {%- endmacro %}
 
-{#- NCPDP provider id (the pharmacy's former NABP number): 7 digits. -#}
+{#-
+    NCPDP provider id (the pharmacy's id, formerly its NABP number): 7 digits, the last a check
+    digit: the last digit of (digits 1 + 3 + 5) + 2 x (digits 2 + 4 + 6). The illustrative ids of
+    HL7's CARIN Real-Time Pharmacy Benefit Check guide (0999017, 0999029, 0999031) follow it.
+-#}
 {% macro ncpdp_malformed(column) -%}
-    ({{ column }} is not null and {{ column }} !~ '{{ var("ncpdp_pattern") }}')
+    case
+        when {{ column }} is null then false
+        when {{ column }} !~ '{{ var("ncpdp_pattern") }}' then true
+        else (
+            cast(substr({{ column }}, 1, 1) as integer)
+            + cast(substr({{ column }}, 3, 1) as integer)
+            + cast(substr({{ column }}, 5, 1) as integer)
+            + 2 * (
+                cast(substr({{ column }}, 2, 1) as integer)
+                + cast(substr({{ column }}, 4, 1) as integer)
+                + cast(substr({{ column }}, 6, 1) as integer)
+            )
+        ) % 10 <> cast(substr({{ column }}, 7, 1) as integer)
+    end
 {%- endmacro %}
 
 {#-

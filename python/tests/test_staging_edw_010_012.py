@@ -192,14 +192,16 @@ ROWS: dict[str, list[Row]] = {
          ("orphan_fk", "acknowledged_by")),
     ],
     "pharmacy": [
-        ({"pharmacy_id": 1, "pharmacy_name": "Main St", "ncpdp_id": "1234567", C: "2026-01-02"}, None),
+        # 0999017: 0 + 9 + 0 + 2 x (9 + 9 + 1) = 47, check digit 7
+        ({"pharmacy_id": 1, "pharmacy_name": "Main St", "ncpdp_id": "0999017", C: "2026-01-02"}, None),
         ({"pharmacy_id": 2, "pharmacy_name": "Six", "ncpdp_id": "123456"}, ("malformed_code", "ncpdp_id")),
         ({"pharmacy_id": 3, "pharmacy_name": "Eight", "ncpdp_id": "12345678"}, ("malformed_code", "ncpdp_id")),
         ({"pharmacy_id": 4, "pharmacy_name": "No id 1"}, None),
         ({"pharmacy_id": 5, "pharmacy_name": "No id 2"}, None),
-        ({"pharmacy_id": 6, "pharmacy_name": "Main St again", "ncpdp_id": "1234567", C: "2026-01-01"},
+        ({"pharmacy_id": 6, "pharmacy_name": "Main St again", "ncpdp_id": "0999017", C: "2026-01-01"},
          ("duplicate_record", "ncpdp_id")),
-        ({"pharmacy_id": 7, "pharmacy_name": "Padded", "ncpdp_id": " 7654321 "}, None),
+        ({"pharmacy_id": 7, "pharmacy_name": "Padded", "ncpdp_id": " 0999029 "}, None),
+        ({"pharmacy_id": 8, "pharmacy_name": "Wrong check digit", "ncpdp_id": "0999018"}, ("malformed_code", "ncpdp_id")),
     ],
     "e_prescription": [
         ({"erx_id": 1, "medication_order_id": 1, "patient_id": 1, "prescriber_id": 1, "pharmacy_id": 1,
@@ -228,6 +230,10 @@ ROWS: dict[str, list[Row]] = {
           "quantity": "1"}, ("orphan_fk", "pharmacy_id")),
         ({"erx_id": 12, "patient_id": 1, "prescriber_id": 99, "drug_name": "d", "sig": "s", "quantity": "1"},
          ("orphan_fk", "prescriber_id")),
+        # erx 1 sent again under another id, loaded earlier: the same prescription
+        ({"erx_id": 13, "patient_id": 1, "prescriber_id": 1, "drug_name": "atorvastatin", "sig": "1 daily",
+          "quantity": "30", "sent_datetime": "2026-06-01 10:00", C: "2026-06-01 09:00"},
+         ("duplicate_record", "patient_id")),
     ],
     "encounter_diagnosis_code": [
         ({"code_id": 1, "encounter_id": 1, "patient_id": 1, "icd10_code": "E11.9", "icd10_description": "T2DM",
@@ -440,7 +446,7 @@ def test_cleaned_values(loaded: Connection) -> None:
         assert one("select appointment_status from phm_stg.stg_phm_edw__appointment where appointment_id = 1") == "COMPLETED"
         assert one("select icd10_code from phm_stg.stg_phm_edw__problem_list where problem_id = 1") == "E119"
         assert one("select problem_name from phm_stg.stg_phm_edw__problem_list where problem_id = 4") == "HTN new"
-        assert one("select ncpdp_id from phm_stg.stg_phm_edw__pharmacy where pharmacy_id = 7") == "7654321"
+        assert one("select ncpdp_id from phm_stg.stg_phm_edw__pharmacy where pharmacy_id = 7") == "0999029"
         assert one("select reconciliation_source from phm_stg.stg_phm_edw__medication_reconciliation") == "VISIT"
         assert one("select icd10_pointer_1 from phm_stg.stg_phm_edw__billing_line_item where line_item_id = 5") == "E119"
         ndc = dict(pg.execute("select erx_id, ndc_11 from phm_stg.stg_phm_edw__e_prescription").fetchall())
@@ -460,8 +466,9 @@ SHAPES: dict[str, list[tuple[str | None, bool]]] = {
     "ndc_malformed": [("00071-0155-23", False), ("0071-0155-23", False), ("12345-678-90", False),
                       ("12345-6789-1", False), ("00071015523", False), ("0071015523", True), ("12345-67-890", True),
                       ("1234-5678-9", True), ("0007101552A", True), (None, False)],
-    "ncpdp_malformed": [("1234567", False), ("0000001", False), ("123456", True), ("12345678", True),
-                        ("12345A7", True), (None, False)],
+    # check digit: last digit of (d1 + d3 + d5) + 2 x (d2 + d4 + d6); 1234567: 9 + 24 = 33, so 3, not 7
+    "ncpdp_malformed": [("0999017", False), ("0999031", False), ("0000000", False), ("0999018", True),
+                        ("1234567", True), ("123456", True), ("12345678", True), ("12345A7", True), (None, False)],
     # 1234567893: digits 1,3,5,7,9 doubled give 2,6,1,5,9 (23), digits 2,4,6,8 add 20, the 80840 prefix 24:
     # 67, so the check digit is 3. 1245319599: 1,4,3,9,9 doubled give 2,8,6,9,9 (34), 2,5,1,5 add 13,
     # 24 + 34 + 13 = 71, so the check digit is 9.

@@ -5,6 +5,8 @@
 {% set table = {
     'name': 'e_prescription',
     'key': 'erx_id',
+    'natural_key': ['patient_id', 'prescriber_id', 'drug_name', 'sent_datetime'],
+    'skip_null_natural_key': true,
     'columns': [
         'erx_id',
         'medication_order_id',
