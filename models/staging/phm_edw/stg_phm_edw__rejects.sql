@@ -1,316 +1,74 @@
 -- stg_phm_edw__rejects: every phm_edw row the staging layer did not keep, with the rule it broke.
+-- One union branch per EDW table, generated from the one list below (every phm_edw table staging
+-- reads, EDW migrations 001, 006, 010, 011 and 012, with its primary key). A new EDW table gets its
+-- base_/stg_ pair (a declaration read by stage_edw_base) and one entry here.
 {{ config(materialized='table') }}
 
+{% set edw_tables = [
+    {'table': 'address', 'key': 'address_id'},
+    {'table': 'allergy', 'key': 'allergy_id'},
+    {'table': 'appointment', 'key': 'appointment_id'},
+    {'table': 'billing_claim', 'key': 'claim_id'},
+    {'table': 'billing_line_item', 'key': 'line_item_id'},
+    {'table': 'bundle_measure', 'key': 'bundle_measure_id'},
+    {'table': 'bundle_overlap_rule', 'key': 'overlap_rule_id'},
+    {'table': 'care_gap', 'key': 'care_gap_id'},
+    {'table': 'clinic_resource', 'key': 'resource_id'},
+    {'table': 'code_crosswalk', 'key': 'crosswalk_id'},
+    {'table': 'condition', 'key': 'condition_id'},
+    {'table': 'condition_bundle', 'key': 'bundle_id'},
+    {'table': 'condition_diagnosis', 'key': 'condition_diagnosis_id'},
+    {'table': 'drug_interaction_alert', 'key': 'alert_id'},
+    {'table': 'e_prescription', 'key': 'erx_id'},
+    {'table': 'encounter', 'key': 'encounter_id'},
+    {'table': 'encounter_diagnosis_code', 'key': 'code_id'},
+    {'table': 'etl_log', 'key': 'etl_log_id'},
+    {'table': 'immunization', 'key': 'immunization_id'},
+    {'table': 'insurance_eligibility', 'key': 'eligibility_id'},
+    {'table': 'measure_definition', 'key': 'measure_id'},
+    {'table': 'medication', 'key': 'medication_id'},
+    {'table': 'medication_order', 'key': 'medication_order_id'},
+    {'table': 'medication_reconciliation', 'key': 'reconciliation_id'},
+    {'table': 'observation', 'key': 'observation_id'},
+    {'table': 'organization', 'key': 'org_id'},
+    {'table': 'patient', 'key': 'patient_id'},
+    {'table': 'patient_allergy', 'key': 'patient_allergy_id'},
+    {'table': 'patient_attribution', 'key': 'attribution_id'},
+    {'table': 'patient_check_in', 'key': 'check_in_id'},
+    {'table': 'patient_insurance_coverage', 'key': 'coverage_id'},
+    {'table': 'payer', 'key': 'payer_id'},
+    {'table': 'payment', 'key': 'payment_id'},
+    {'table': 'pharmacy', 'key': 'pharmacy_id'},
+    {'table': 'prior_authorization', 'key': 'auth_id'},
+    {'table': 'problem_list', 'key': 'problem_id'},
+    {'table': 'procedure', 'key': 'procedure_id'},
+    {'table': 'procedure_performed', 'key': 'procedure_performed_id'},
+    {'table': 'provider', 'key': 'provider_id'},
+    {'table': 'provider_incentive', 'key': 'incentive_id'},
+    {'table': 'provider_schedule', 'key': 'schedule_id'},
+    {'table': 'quality_reporting_period', 'key': 'period_id'},
+    {'table': 'quality_score', 'key': 'score_id'},
+    {'table': 'refill_request', 'key': 'refill_id'},
+    {'table': 'sdoh_assessment', 'key': 'sdoh_assessment_id'},
+    {'table': 'telehealth_session', 'key': 'session_id'}
+] %}
+
 with rejected as (
-    select
-        'address' as source_table,
-        cast(address_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__address') }}
-    where reject_rule is not null
+    {%- for t in edw_tables %}
+        select
+            '{{ t.table }}' as source_table,
+            cast({{ t.key }} as text) as source_key,
+            reject_rule,
+            reject_column,
+            reject_value,
+            source_updated_at
+        from {{ ref('base_phm_edw__' ~ t.table) }}
+        where reject_rule is not null
+        {%- if not loop.last %}
 
-    union all
-
-    select
-        'allergy' as source_table,
-        cast(allergy_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__allergy') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'bundle_measure' as source_table,
-        cast(bundle_measure_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__bundle_measure') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'bundle_overlap_rule' as source_table,
-        cast(overlap_rule_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__bundle_overlap_rule') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'care_gap' as source_table,
-        cast(care_gap_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__care_gap') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'code_crosswalk' as source_table,
-        cast(crosswalk_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__code_crosswalk') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'condition' as source_table,
-        cast(condition_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__condition') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'condition_bundle' as source_table,
-        cast(bundle_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__condition_bundle') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'condition_diagnosis' as source_table,
-        cast(condition_diagnosis_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__condition_diagnosis') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'encounter' as source_table,
-        cast(encounter_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__encounter') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'etl_log' as source_table,
-        cast(etl_log_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__etl_log') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'immunization' as source_table,
-        cast(immunization_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__immunization') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'measure_definition' as source_table,
-        cast(measure_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__measure_definition') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'medication' as source_table,
-        cast(medication_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__medication') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'medication_order' as source_table,
-        cast(medication_order_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__medication_order') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'observation' as source_table,
-        cast(observation_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__observation') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'organization' as source_table,
-        cast(org_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__organization') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'patient' as source_table,
-        cast(patient_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__patient') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'patient_allergy' as source_table,
-        cast(patient_allergy_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__patient_allergy') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'patient_attribution' as source_table,
-        cast(attribution_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__patient_attribution') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'patient_insurance_coverage' as source_table,
-        cast(coverage_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__patient_insurance_coverage') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'payer' as source_table,
-        cast(payer_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__payer') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'procedure' as source_table,
-        cast(procedure_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__procedure') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'procedure_performed' as source_table,
-        cast(procedure_performed_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__procedure_performed') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'provider' as source_table,
-        cast(provider_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__provider') }}
-    where reject_rule is not null
-
-    union all
-
-    select
-        'sdoh_assessment' as source_table,
-        cast(sdoh_assessment_id as text) as source_key,
-        reject_rule,
-        reject_column,
-        reject_value,
-        source_updated_at
-    from {{ ref('base_phm_edw__sdoh_assessment') }}
-    where reject_rule is not null
+            union all
+        {% endif %}
+    {%- endfor %}
 ),
 
 final as (
