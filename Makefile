@@ -12,7 +12,7 @@ SEED ?= 42
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_VERSION_CHECK := false
 
-.PHONY: install demo test pytest lint project-lint bundles-check db-start db-stop clean bench docs
+.PHONY: install demo test test-slow pytest lint project-lint bundles-check db-start db-stop clean bench docs
 
 install: $(VENV)/.installed
 
@@ -40,11 +40,19 @@ test: db-start lint project-lint bundles-check pytest
 pytest: install
 	$(VENV)/bin/pytest
 
+# the slow tier: end-to-end checks that build a warehouse several times (python/tests, @pytest.mark.slow)
+test-slow: db-start
+	$(VENV)/bin/pytest -m slow
+
 lint: install
 	$(VENV)/bin/sqlfluff lint models snapshots analyses tests --processes 2
 
 # dbt parse once, then layout, naming, grain-test, contract and description rules over target/manifest.json
-project-lint: install
+project-# the slow tier: end-to-end checks that build a warehouse several times (python/tests, @pytest.mark.slow)
+test-slow: db-start
+	$(VENV)/bin/pytest -m slow
+
+lint: install
 	$(PHM) lint
 
 docs: db-start
