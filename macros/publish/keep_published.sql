@@ -37,10 +37,36 @@
             select * from {{ adapter.quote(publish_schema) }}.{{ adapter.quote(name) }};
         {% endfor -%}
         {% for name in stale -%}
-        drop schema {{ adapter.quote(name) }} cascade;
+        -- a reader still pinned on an expired build keeps it one more publish rather than delay this one
+        do $drop_expired$
+        begin
+            perform set_config('lock_timeout', '2s', true);
+            drop schema {{ adapter.quote(name) }} cascade;
+        exception when lock_not_available then
+            raise notice 'publish: % is still read; it is dropped at a later publish', '{{ name }}';
+        end
+        $drop_expired$;
         {% endfor -%}
     {%- endcall -%}
     {%- do adapter.commit() -%}
     {{ log("publish: this build is also " ~ version_schema ~ " (views), for readers that pin one build", info=true) }}
     {{ return(version_schema) }}
 {% endmacro %}
+
+{#-
+    Add a column to an audit table created by an older version, without `alter table ... add column
+    if not exists`, which takes an ACCESS EXCLUSIVE lock even when the column is there and so would
+    wait behind any reader of the table (a pinned REPEATABLE READ reader reads publish_log first).
+-#}
+{% macro add_column_if_missing(schema, table, column, data_type) -%}
+    do $add_column$
+    begin
+        if not exists (
+            select 1 from information_schema.columns
+            where table_schema = '{{ schema }}' and table_name = '{{ table }}' and column_name = '{{ column }}'
+        ) then
+            alter table {{ schema }}.{{ table }} add column {{ column }} {{ data_type }};
+        end if;
+    end
+    $add_column$;
+{%- endmacro %}

@@ -100,9 +100,10 @@
             invocation_id varchar(64) not null,
             published_schema varchar(63) not null,
             swap_seconds numeric(10, 4) not null,
-            first_publish boolean not null
+            first_publish boolean not null,
+            version_schema varchar(63)
         );
-        alter table phm_audit.publish_log add column if not exists version_schema varchar(63);
+        {{ add_column_if_missing('phm_audit', 'publish_log', 'version_schema', 'varchar(63)') }}
         insert into phm_audit.publish_log (invocation_id, published_schema, swap_seconds, first_publish, version_schema)
         values ('{{ invocation_id }}', '{{ publish_schema }}', {{ elapsed }}, {{ not published_exists }}, '{{ version_schema }}');
     {%- endcall -%}

@@ -70,7 +70,6 @@ def _running_since(pg: psycopg.Connection) -> str:
 
 def recover_abandoned(pg: psycopg.Connection) -> list[int]:
     """Mark runs left `running` as abandoned and terminate the sessions they left. Call holding the lock."""
-    pg.execute("alter table phm_audit.run add column if not exists last_seen_at timestamp")
     rows = pg.execute(
         """
         with seen as (
