@@ -125,7 +125,7 @@ def test_kill_during_the_build_then_rerun_converges(star: dict[str, object], cap
             killed.kill()
         blocker.close()  # releases fact_encounter
         watcher.close()
-    rerun.join(timeout=900)
+    rerun.join(timeout=1800)
     report = result["report"]
     assert report.ok and report.published, [f for s in report.steps for f in s.failures]  # type: ignore[attr-defined]
     assert mart_checksums(conn) == star["checksums"]  # converged on the uninterrupted build
