@@ -5,6 +5,12 @@ with patients as (
     where is_current and patient_id = {{ analysis_param('patient_id', kind='int') }}
 ),
 
+-- every version of the patient: an event fact keeps the key of the version current when it was loaded
+patient_versions as (
+    select * from {{ published(ref('dim_patient')) }}
+    where patient_id = {{ analysis_param('patient_id', kind='int') }}
+),
+
 composite as (
     select composite.*
     from {{ published(ref('fact_patient_composite')) }} as composite
@@ -30,8 +36,8 @@ details as (
 observations as (
     select observations.*
     from {{ published(ref('fact_observation')) }} as observations
-    inner join patients
-        on observations.patient_key = patients.patient_key
+    inner join patient_versions
+        on observations.patient_key = patient_versions.patient_key
 ),
 
 bundles as (

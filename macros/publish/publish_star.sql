@@ -92,6 +92,7 @@
         {%- do adapter.commit() -%}
     {%- endif -%}
     {%- set elapsed = (modules.datetime.datetime.now() - started).total_seconds() -%}
+    {%- set version_schema = keep_published_version(publish_schema) -%}
     {%- call statement('star_publish_log') -%}
         create schema if not exists phm_audit;
         create table if not exists phm_audit.publish_log (
@@ -99,10 +100,12 @@
             invocation_id varchar(64) not null,
             published_schema varchar(63) not null,
             swap_seconds numeric(10, 4) not null,
-            first_publish boolean not null
+            first_publish boolean not null,
+            version_schema varchar(63)
         );
-        insert into phm_audit.publish_log (invocation_id, published_schema, swap_seconds, first_publish)
-        values ('{{ invocation_id }}', '{{ publish_schema }}', {{ elapsed }}, {{ not published_exists }});
+        {{ add_column_if_missing('phm_audit', 'publish_log', 'version_schema', 'varchar(63)') }}
+        insert into phm_audit.publish_log (invocation_id, published_schema, swap_seconds, first_publish, version_schema)
+        values ('{{ invocation_id }}', '{{ publish_schema }}', {{ elapsed }}, {{ not published_exists }}, '{{ version_schema }}');
     {%- endcall -%}
     {%- do adapter.commit() -%}
     {{ log("publish: " ~ build_schema ~ " published as " ~ publish_schema ~ " in "

@@ -87,6 +87,30 @@ def run(conn: Connection, sql: str, variables: dict[str, Any]) -> tuple[list[str
     return columns, rows, seconds
 
 
+# The published dimension each parameter must name a row of: (table, column, what to call it).
+KNOWN: dict[str, tuple[str, str, str]] = {
+    "patient_id": ("dim_patient", "patient_id", "patient"),
+    "provider_id": ("dim_provider", "provider_id", "provider"),
+    "bundle_code": ("dim_care_gap_bundle", "bundle_code", "bundle"),
+}
+
+
+def require_known(conn: Connection, variables: dict[str, Any]) -> None:
+    """An unknown patient, provider or bundle is an error ("not found"), not an empty table."""
+    with conn.connect() as pg:
+        exists = pg.execute("select to_regclass('phm_star.fact_patient_composite') is not null").fetchone()
+        if not exists or not exists[0]:
+            raise PhmError("nothing is published in phm_star yet: run `phm run` first")
+        for name, value in params(variables).items():
+            if name not in KNOWN:
+                continue
+            table, column, label = KNOWN[name]
+            found = pg.execute(f"select exists (select 1 from phm_star.{table} where {column} = %s)",  # noqa: S608
+                               (value,)).fetchone()
+            if not found or not found[0]:
+                raise PhmError(f"{label} {value} not found in the published star (phm_star.{table}.{column}).")
+
+
 def compile_all(conn: Connection, variables: dict[str, Any]) -> dict[str, str]:
     """Every Abigail analysis compiled in one dbt invocation, with placeholders for `variables`."""
     return _compile(conn, "path:analyses/abigail", variables)

@@ -25,8 +25,18 @@ create table if not exists phm_audit.run (
     source_rows bigint,
     loaded_rows bigint,
     rejected_rows bigint,
-    error text
+    error text,
+    last_seen_at timestamp
 );
+-- runs audited before last_seen_at existed; `add column if not exists` would lock out readers even when it exists
+do $add_column$
+begin
+    if not exists (select 1 from information_schema.columns
+                   where table_schema = 'phm_audit' and table_name = 'run' and column_name = 'last_seen_at') then
+        alter table phm_audit.run add column last_seen_at timestamp;
+    end if;
+end
+$add_column$;
 create table if not exists phm_audit.run_step (
     run_id bigint not null references phm_audit.run (run_id) on delete cascade,
     step_order smallint not null,

@@ -141,7 +141,9 @@ def edw_generate(patients: int, seed: int, profile: str, defects: float, as_of: 
     """
     from phm import db
     from phm.edw import ddl, generate
+    from phm.edw.capacity import check_patients
 
+    check_patients(patients)  # before any work: the machine must be able to hold it
     conn = db.ensure_running()
     ddl.init_schema(conn, reset=True)
     result = generate.generate_and_load(conn, patients=patients, seed=seed, profile=profile, defects=defects,
@@ -276,7 +278,9 @@ def summary() -> None:
     from phm import db
     from phm.orchestrate import print_summary
 
-    print_summary(db.current_connection())
+    conn = db.current_connection()
+    conn.connect().close()  # an unreachable database is an error (exit 1), not a summary of nothing
+    print_summary(conn)
 
 
 # --------------------------------------------------------------------------- abigail
@@ -303,6 +307,7 @@ def abigail(name: str, patient_id: Optional[int], provider_id: Optional[int], bu
                  "risk_tier": risk_tier}
     analysis = abigail_mod.resolve(name, variables)
     conn = db.ensure_running()
+    abigail_mod.require_known(conn, variables)
     sql = abigail_mod.compile_sql(conn, analysis, variables)
     columns, rows, seconds = abigail_mod.run(conn, sql, variables)
     table = Table(title=analysis.question, caption=f"{len(rows)} row(s) in {seconds * 1000:.1f} ms")

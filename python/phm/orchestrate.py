@@ -179,6 +179,19 @@ def selector_names() -> list[str]:
 def nightly(conn: Connection, full_refresh: bool = False, select: str | None = None, quiet: bool = True,
             show_progress: bool = True, extra_vars: dict[str, str] | None = None, force: bool = False,
             selector: str | None = None) -> RunReport:
+    """The nightly job, one at a time per database (python/phm/runguard.py): a selection matching nothing
+    fails first; a run left `running` by a killed one is marked abandoned and its sessions ended."""
+    from phm import runguard
+
+    if select:
+        runguard.check_selection(conn, select)
+    with runguard.exclusive(conn):
+        return _nightly(conn, full_refresh, select, quiet, show_progress, extra_vars, force, selector)
+
+
+def _nightly(conn: Connection, full_refresh: bool = False, select: str | None = None, quiet: bool = True,
+             show_progress: bool = True, extra_vars: dict[str, str] | None = None, force: bool = False,
+             selector: str | None = None) -> RunReport:
     """seed, then build. Stops at the first failing step.
 
     `dbt build` runs seeds, snapshots, models and their tests in dependency order: the patient

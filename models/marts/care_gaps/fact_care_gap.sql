@@ -7,6 +7,7 @@
     unique_key='care_gap_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
+    post_hook=["{{ delete_retracted('stg_phm_edw__care_gap', 'care_gap_id') }}"],
     indexes=[
         {'columns': ['gap_status']},
         {'columns': ['patient_key', 'measure_key']},

@@ -4,6 +4,7 @@
     unique_key='diagnosis_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
+    post_hook=["{{ delete_retracted('stg_phm_edw__condition_diagnosis', 'condition_diagnosis_id') }}"],
     indexes=[{'columns': ['patient_key']}, {'columns': ['condition_key']}]
 ) }}
 

@@ -4,6 +4,7 @@
     unique_key='encounter_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
+    post_hook=["{{ delete_retracted('stg_phm_edw__encounter', 'encounter_id') }}"],
     indexes=[{'columns': ['date_key_encounter']}, {'columns': ['patient_key']}]
 ) }}
 

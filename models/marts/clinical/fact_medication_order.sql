@@ -4,6 +4,7 @@
     unique_key='med_order_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
+    post_hook=["{{ delete_retracted('stg_phm_edw__medication_order', 'medication_order_id') }}"],
     indexes=[{'columns': ['patient_key']}]
 ) }}
 

@@ -4,6 +4,7 @@
     unique_key='observation_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
+    post_hook=["{{ delete_retracted('stg_phm_edw__observation', 'observation_id') }}"],
     indexes=[{'columns': ['patient_key', 'observation_code']}, {'columns': ['date_key_obs']}]
 ) }}
 

@@ -4,6 +4,7 @@
     unique_key='procedure_perf_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
+    post_hook=["{{ delete_retracted('stg_phm_edw__procedure_performed', 'procedure_performed_id') }}"],
     indexes=[{'columns': ['patient_key']}]
 ) }}
 

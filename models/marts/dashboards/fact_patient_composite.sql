@@ -20,6 +20,15 @@ with patients as (
     where is_current
 ),
 
+-- every version of every patient: incremental facts keep the key of the version current when their
+-- row was loaded, so patient-level results gather a patient's facts through the durable patient_id
+patient_versions as (
+    select
+        patient_key,
+        patient_id
+    from {{ ref('dim_patient') }}
+),
+
 attribution as (
     select * from {{ ref('int_patients__attribution') }}
 ),
@@ -132,7 +141,7 @@ chronic as (
 
 utilization as (
     select
-        patient_key,
+        patient_id,
         count(*) filter (where encounter_date > {{ run_date() }} - interval '12 months') as encounters_last_12mo,
         count(*) filter (
             where encounter_date > {{ run_date() }} - interval '12 months' and encounter_type = 'EMERGENCY'
@@ -148,38 +157,48 @@ utilization as (
         max(encounter_date) as last_encounter_date
     from (
         select
-            patient_key,
-            encounter_type,
-            cast(encounter_datetime as date) as encounter_date
+            patient_versions.patient_id,
+            encounters.encounter_type,
+            cast(encounters.encounter_datetime as date) as encounter_date
         from encounters
-        where cast(encounter_datetime as date) <= {{ run_date() }}
+        inner join patient_versions
+            on encounters.patient_key = patient_versions.patient_key
+        where cast(encounters.encounter_datetime as date) <= {{ run_date() }}
     ) as dated
-    group by patient_key
+    group by patient_id
 ),
 
 latest_sdoh as (
-    select distinct on (patient_key)
-        patient_key,
-        food_insecurity,
-        housing_instability,
-        transportation_barrier,
-        social_isolation_score
+    select distinct on (patient_versions.patient_id)
+        patient_versions.patient_id,
+        sdoh.food_insecurity,
+        sdoh.housing_instability,
+        sdoh.transportation_barrier,
+        sdoh.social_isolation_score
     from sdoh
-    where assessment_date <= {{ run_date() }}
-    order by patient_key asc, assessment_date desc, sdoh_assessment_id desc
+    inner join patient_versions
+        on sdoh.patient_key = patient_versions.patient_key
+    where sdoh.assessment_date <= {{ run_date() }}
+    order by patient_versions.patient_id asc, sdoh.assessment_date desc, sdoh.sdoh_assessment_id desc
 ),
 
 -- the primary payer: coverage in force on the run date, primary before secondary, then the most
 -- recent start, then the highest coverage id
 primary_payer as (
-    select distinct on (patient_key)
-        patient_key,
-        payer_key
+    select distinct on (patient_versions.patient_id)
+        patient_versions.patient_id,
+        coverage.payer_key
     from coverage
+    inner join patient_versions
+        on coverage.patient_key = patient_versions.patient_key
     where
-        coverage_start_date <= {{ run_date() }}
-        and (coverage_end_date is null or coverage_end_date >= {{ run_date() }})
-    order by patient_key asc, primary_indicator desc, coverage_start_date desc, coverage_id desc
+        coverage.coverage_start_date <= {{ run_date() }}
+        and (coverage.coverage_end_date is null or coverage.coverage_end_date >= {{ run_date() }})
+    order by
+        patient_versions.patient_id asc,
+        coverage.primary_indicator desc,
+        coverage.coverage_start_date desc,
+        coverage.coverage_id desc
 ),
 
 joined as (
@@ -239,13 +258,13 @@ joined as (
     left join chronic
         on patients.patient_id = chronic.patient_id
     left join utilization
-        on patients.patient_key = utilization.patient_key
+        on patients.patient_id = utilization.patient_id
     left join latest_sdoh
-        on patients.patient_key = latest_sdoh.patient_key
+        on patients.patient_id = latest_sdoh.patient_id
     left join primary_payer
-        on patients.patient_key = primary_payer.patient_key
+        on patients.patient_id = primary_payer.patient_id
     left join risk_scores
-        on patients.patient_key = risk_scores.patient_key
+        on patients.patient_id = risk_scores.patient_id
 ),
 
 final as (

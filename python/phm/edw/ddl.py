@@ -37,7 +37,10 @@ def drop_derived(conn: Connection) -> list[str]:
     """Drop the warehouse schemas built from phm_edw; returns those that existed."""
     dropped = []
     with conn.connect() as pg:
-        for schema in DERIVED_SCHEMAS:
+        # and the published builds kept by name (phm_star_v1, ...; macros/publish/keep_published.sql)
+        versions = [r[0] for r in pg.execute("select nspname from pg_namespace where nspname ~ '^phm_star_v[0-9]+$' "
+                                             "order by 1").fetchall()]
+        for schema in (*DERIVED_SCHEMAS, *versions):
             exists = pg.execute("select 1 from pg_namespace where nspname = %s", (schema,)).fetchone()
             if exists:
                 pg.execute(f"drop schema {schema} cascade")

@@ -7,7 +7,8 @@
     {'rule': 'orphan_fk', 'column': 'measure_id', 'when': orphan('renamed.measure_id', 'stg_phm_edw__measure_definition', 'measure_id')},
     {'rule': 'orphan_fk', 'column': 'bundle_id', 'when': orphan('renamed.bundle_id', 'stg_phm_edw__condition_bundle', 'bundle_id')},
     {'rule': 'invalid_value', 'column': 'gap_status_as_received', 'when': "gap_status is null"},
-    {'rule': 'out_of_range_date', 'column': 'identified_date', 'when': out_of_range_date('identified_date')}
+    {'rule': 'out_of_range_date', 'column': 'identified_date', 'when': out_of_range_date('identified_date')},
+    {'rule': 'invalid_period', 'column': 'resolved_date', 'when': "resolved_date < identified_date"}
 ] %}
 
 with source as (

@@ -5,7 +5,8 @@
     {'rule': 'null_key', 'column': 'condition_id', 'when': "condition_id is null"},
     {'rule': 'null_code', 'column': 'condition_code', 'when': "condition_code is null"},
     {'rule': 'malformed_code', 'column': 'condition_code', 'when': "code_system_family = 'ICD10' and condition_code_normalized !~ '" ~ var('icd10_pattern') ~ "'"},
-    {'rule': 'malformed_code', 'column': 'condition_code', 'when': "code_system_family = 'SNOMED' and condition_code_normalized !~ '" ~ var('snomed_pattern') ~ "'"}
+    {'rule': 'malformed_code', 'column': 'condition_code', 'when': "code_system_family = 'SNOMED' and condition_code_normalized !~ '" ~ var('snomed_pattern') ~ "'"},
+    {'rule': 'invalid_code_system', 'column': 'code_system', 'when': unknown_code_system('code_system_family', ['ICD10', 'SNOMED'])}
 ] %}
 
 with source as (

@@ -7,7 +7,8 @@
     {'rule': 'orphan_fk', 'column': 'encounter_id', 'when': orphan('renamed.encounter_id', 'stg_phm_edw__encounter', 'encounter_id')},
     {'rule': 'orphan_fk', 'column': 'provider_id', 'when': orphan('renamed.provider_id', 'stg_phm_edw__provider', 'provider_id')},
     {'rule': 'orphan_fk', 'column': 'condition_id', 'when': orphan('renamed.condition_id', 'stg_phm_edw__condition', 'condition_id')},
-    {'rule': 'out_of_range_date', 'column': 'onset_date', 'when': out_of_range_date('onset_date')}
+    {'rule': 'out_of_range_date', 'column': 'onset_date', 'when': out_of_range_date('onset_date')},
+    {'rule': 'invalid_period', 'column': 'resolution_date', 'when': "resolution_date < onset_date"}
 ] %}
 
 with source as (

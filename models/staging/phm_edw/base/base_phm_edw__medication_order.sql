@@ -7,7 +7,8 @@
     {'rule': 'orphan_fk', 'column': 'encounter_id', 'when': orphan('renamed.encounter_id', 'stg_phm_edw__encounter', 'encounter_id')},
     {'rule': 'orphan_fk', 'column': 'provider_id', 'when': orphan('renamed.provider_id', 'stg_phm_edw__provider', 'provider_id')},
     {'rule': 'orphan_fk', 'column': 'medication_id', 'when': orphan('renamed.medication_id', 'stg_phm_edw__medication', 'medication_id')},
-    {'rule': 'out_of_range_date', 'column': 'start_datetime', 'when': out_of_range_date('start_datetime')}
+    {'rule': 'out_of_range_date', 'column': 'start_datetime', 'when': out_of_range_date('start_datetime')},
+    {'rule': 'invalid_period', 'column': 'end_datetime', 'when': "end_datetime < start_datetime"}
 ] %}
 
 with source as (

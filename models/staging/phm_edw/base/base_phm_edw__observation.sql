@@ -8,7 +8,10 @@
     {'rule': 'orphan_fk', 'column': 'encounter_id', 'when': orphan('renamed.encounter_id', 'stg_phm_edw__encounter', 'encounter_id')},
     {'rule': 'orphan_fk', 'column': 'provider_id', 'when': orphan('renamed.provider_id', 'stg_phm_edw__provider', 'provider_id')},
     {'rule': 'malformed_code', 'column': 'observation_code', 'when': malformed('observation_code', 'loinc_pattern')},
-    {'rule': 'out_of_range_date', 'column': 'observation_datetime', 'when': out_of_range_date('observation_datetime')}
+    {'rule': 'out_of_range_date', 'column': 'observation_datetime', 'when': out_of_range_date('observation_datetime')},
+    {'rule': 'malformed_code', 'column': 'observation_code', 'when': loinc_check_digit_fails('observation_code')},
+    {'rule': 'non_numeric_value', 'column': 'value_text', 'when': non_numeric_quantity('observation_code', 'value_numeric', 'value_text')},
+    {'rule': 'implausible_value', 'column': 'value_numeric', 'when': implausible_observation('observation_code', 'value_numeric')}
 ] %}
 
 with source as (
@@ -24,7 +27,7 @@ renamed as (
         observation_datetime,
         {{ clean_code('observation_code') }} as observation_code,
         {{ clean_text('observation_desc') }} as observation_desc,
-        value_numeric,
+        {{ observation_numeric_value('value_numeric', 'value_text') }} as value_numeric,
         {{ clean_text('value_text') }} as value_text,
         {{ clean_text('units') }} as units,
         {{ clean_text('reference_range') }} as reference_range,

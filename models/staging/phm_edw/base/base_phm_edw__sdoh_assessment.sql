@@ -4,7 +4,8 @@
 {% set rules = [
     {'rule': 'null_key', 'column': 'sdoh_assessment_id', 'when': "sdoh_assessment_id is null"},
     {'rule': 'orphan_fk', 'column': 'patient_id', 'when': orphan('renamed.patient_id', 'stg_phm_edw__patient', 'patient_id')},
-    {'rule': 'out_of_range_date', 'column': 'assessment_date', 'when': out_of_range_date('assessment_date')}
+    {'rule': 'out_of_range_date', 'column': 'assessment_date', 'when': out_of_range_date('assessment_date')},
+    {'rule': 'implausible_value', 'column': 'social_isolation_score', 'when': outside_score_scale('social_isolation_score')}
 ] %}
 
 with source as (
