@@ -50,6 +50,7 @@ observation_events as (
         observations.observation_code as evidence_code,
         observations.observation_datetime as event_at,
         observations.value_numeric,
+        upper(trim(observations.value_text)) as value_text,
         'observation' as source_table,
         observations.observation_id as source_id
     from observations
@@ -63,6 +64,7 @@ procedure_events as (
         procedure_catalogue.procedure_code as evidence_code,
         procedures_performed.procedure_datetime as event_at,
         cast(null as numeric) as value_numeric,
+        cast(null as text) as value_text,
         'procedure_performed' as source_table,
         procedures_performed.procedure_performed_id as source_id
     from procedures_performed
@@ -78,6 +80,7 @@ crosswalked_procedure_events as (
         crosswalk.target_code as evidence_code,
         procedures_performed.procedure_datetime as event_at,
         cast(null as numeric) as value_numeric,
+        cast(null as text) as value_text,
         'procedure_performed' as source_table,
         procedures_performed.procedure_performed_id as source_id
     from procedures_performed
@@ -104,6 +107,7 @@ medication_events as (
             )
         ) as event_at,
         cast(null as numeric) as value_numeric,
+        cast(null as text) as value_text,
         'medication_order' as source_table,
         medication_orders.medication_order_id as source_id
     from medication_orders
@@ -123,6 +127,7 @@ immunization_events as (
         immunizations.vaccine_code as evidence_code,
         immunizations.administration_datetime as event_at,
         cast(null as numeric) as value_numeric,
+        cast(null as text) as value_text,
         'immunization' as source_table,
         immunizations.immunization_id as source_id
     from immunizations
@@ -157,6 +162,7 @@ visit_events as (
         encounters.encounter_type as evidence_code,
         encounters.encounter_datetime as event_at,
         cast(null as numeric) as value_numeric,
+        cast(null as text) as value_text,
         'encounter' as source_table,
         encounters.encounter_id as source_id
     from encounters

@@ -38,6 +38,8 @@ final as (
         cast(statuses.gap_status as varchar(50)) as gap_status,
         statuses.is_overdue,
         statuses.days_since_last_action,
+        statuses.due_date,
+        statuses.days_overdue,
         statuses.dedup_applied,
         source_bundle_keys.bundle_key as dedup_source_bundle,
         cast(statuses.dedup_domain as varchar(100)) as dedup_domain,
@@ -52,7 +54,9 @@ final as (
         cast(statuses.applied_target_high as numeric(10, 2)) as applied_target_high,
         cast(statuses.applied_secondary_target_high as numeric(10, 2)) as applied_secondary_target_high,
         statuses.applied_frequency_days,
-        statuses.edw_care_gap_id
+        statuses.edw_care_gap_id,
+        cast(statuses.last_result_text as varchar(100)) as last_result_text,
+        statuses.is_applicable
     from statuses
     inner join patients
         on statuses.patient_id = patients.patient_id

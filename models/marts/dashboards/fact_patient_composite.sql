@@ -1,4 +1,6 @@
--- fact_patient_composite: the dashboard row, one per current patient (spec 2.3, step 23).
+-- fact_patient_composite: the dashboard row, one per active patient (spec 2.3, step 23): the current
+-- version of every patient the EDW marks active; inactive (deceased, moved away) patients are left out,
+-- so nothing aggregated from the composite counts them.
 -- A full rebuild each run: it summarises everything else, so it is built after the other facts.
 {{ config(
     indexes=[
@@ -17,7 +19,7 @@
 
 with patients as (
     select * from {{ ref('dim_patient') }}
-    where is_current
+    where is_current and is_active
 ),
 
 attribution as (
