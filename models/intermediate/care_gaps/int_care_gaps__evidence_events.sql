@@ -31,6 +31,10 @@ encounters as (
     select * from {{ ref('stg_phm_edw__encounter') }}
 ),
 
+encounter_types as (
+    select * from {{ ref('encounter_types') }}
+),
+
 crosswalk as (
     select * from {{ ref('int_care_gaps__code_crosswalk') }}
     where target_system = 'CPT'
@@ -166,14 +170,12 @@ visit_events as (
         'encounter' as source_table,
         encounters.encounter_id as source_id
     from encounters
+    inner join encounter_types
+        on encounters.encounter_type = encounter_types.encounter_type
     where
         encounters.is_active
         and encounters.encounter_datetime is not null
-        and encounters.encounter_type in (
-            {%- for visit_type in var('visit_encounter_types') %}
-                '{{ visit_type }}'{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        )
+        and encounter_types.is_visit
 ),
 
 final as (

@@ -78,6 +78,10 @@ tiers as (
     select * from {{ ref('bundle_risk_tiers') }}
 ),
 
+encounter_types as (
+    select * from {{ ref('encounter_types') }}
+),
+
 -- Measures due once each: a measure satisfied through another bundle's owner row (dedup) counts
 -- once, at its owner; Excluded measures are not due.
 measure_totals as (
@@ -137,24 +141,27 @@ utilization as (
         patient_key,
         count(*) filter (where encounter_date > {{ run_date() }} - interval '12 months') as encounters_last_12mo,
         count(*) filter (
-            where encounter_date > {{ run_date() }} - interval '12 months' and encounter_type = 'EMERGENCY'
+            where encounter_date > {{ run_date() }} - interval '12 months' and is_emergency
         ) as ed_visits_last_12mo,
         count(*) filter (
-            where encounter_date > {{ run_date() }} - interval '12 months' and encounter_type = 'INPATIENT'
+            where encounter_date > {{ run_date() }} - interval '12 months' and is_inpatient
         ) as inpatient_last_12mo,
+        -- MIPS-eligible visits: the encounter types the seed flags as visits (normalised in staging)
         count(*) filter (
-            where
-            encounter_date > {{ run_date() }} - interval '12 months'
-            and encounter_type in ('OFFICE VISIT', 'TELEHEALTH', 'ANNUAL WELLNESS')
+            where encounter_date > {{ run_date() }} - interval '12 months' and is_visit
         ) as eligible_visits_last_12mo,
         max(encounter_date) as last_encounter_date
     from (
         select
-            patient_key,
-            encounter_type,
-            cast(encounter_datetime as date) as encounter_date
+            encounters.patient_key,
+            coalesce(encounter_types.is_emergency, false) as is_emergency,
+            coalesce(encounter_types.is_inpatient, false) as is_inpatient,
+            coalesce(encounter_types.is_visit, false) as is_visit,
+            cast(encounters.encounter_datetime as date) as encounter_date
         from encounters
-        where cast(encounter_datetime as date) <= {{ run_date() }}
+        left join encounter_types
+            on encounters.encounter_type = encounter_types.encounter_type
+        where cast(encounters.encounter_datetime as date) <= {{ run_date() }}
     ) as dated
     group by patient_key
 ),
