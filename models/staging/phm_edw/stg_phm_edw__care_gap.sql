@@ -14,8 +14,8 @@ final as (
         base.care_gap_id,
         base.patient_id,
         base.measure_id,
-        {{ mapped_value('upper(trim(base.gap_status_as_received))', 'care_gap_status_map') }} as gap_status,
-        base.gap_status_as_received,
+        {{ mapped_value('upper(base.gap_status)', 'care_gap_status_map') }} as gap_status,
+        base.gap_status as gap_status_as_received,
         base.identified_date,
         base.resolved_date,
         base.comments,
@@ -27,7 +27,7 @@ final as (
         base.gap_priority,
         base.source_updated_at
     from base
-    {{ value_map_join('care_gap_status', 'upper(trim(base.gap_status_as_received))', 'care_gap_status_map') }}
+    {{ value_map_join('care_gap_status', 'upper(base.gap_status)', 'care_gap_status_map') }}
     where base.reject_rule is null
 )
 
