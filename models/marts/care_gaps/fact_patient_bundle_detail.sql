@@ -1,9 +1,9 @@
 -- fact_patient_bundle_detail: one row per patient x bundle x measure with its gap status after dedup.
 {{ config(
     post_hook=[
-        "create index on {{ this }} (patient_key)",
-        "create index on {{ this }} (gap_status)",
-        "create index on {{ this }} (is_overdue) where is_overdue",
+        "{{ spec_index('idx_bundle_detail_patient', 'patient_key') }}",
+        "{{ spec_index('idx_bundle_detail_status', 'gap_status') }}",
+        "{{ spec_index('idx_bundle_detail_overdue', 'is_overdue', 'is_overdue') }}",
         "create index on {{ this }} (patient_bundle_key)",
         "analyze {{ this }}"
     ]

@@ -4,7 +4,10 @@
     unique_key='diagnosis_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
-    indexes=[{'columns': ['patient_key']}, {'columns': ['condition_key']}]
+    post_hook=[
+        "{{ spec_index('idx_diagnosis_patient', 'patient_key') }}",
+        "{{ spec_index('idx_diagnosis_condition', 'condition_key') }}"
+    ]
 ) }}
 
 with diagnoses as (

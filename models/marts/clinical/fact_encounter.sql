@@ -4,7 +4,10 @@
     unique_key='encounter_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
-    indexes=[{'columns': ['date_key_encounter']}, {'columns': ['patient_key']}]
+    post_hook=[
+        "{{ spec_index('idx_encounter_date', 'date_key_encounter') }}",
+        "{{ spec_index('idx_encounter_patient', 'patient_key') }}"
+    ]
 ) }}
 
 with encounters as (

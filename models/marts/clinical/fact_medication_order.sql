@@ -4,7 +4,9 @@
     unique_key='med_order_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
-    indexes=[{'columns': ['patient_key']}]
+    post_hook=[
+        "{{ spec_index('idx_med_order_patient', 'patient_key') }}"
+    ]
 ) }}
 
 with orders as (

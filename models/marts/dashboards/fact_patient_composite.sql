@@ -3,15 +3,13 @@
 -- so nothing aggregated from the composite counts them.
 -- A full rebuild each run: it summarises everything else, so it is built after the other facts.
 {{ config(
-    indexes=[
-        {'columns': ['provider_key']},
-        {'columns': ['org_key']},
-        {'columns': ['overall_compliance_pct']},
-        {'columns': ['active_bundle_count']},
-        {'columns': ['has_diabetes', 'has_hypertension', 'has_cad', 'has_heart_failure', 'has_copd', 'has_ckd', 'has_depression']}
-    ],
     post_hook=[
-        "create index on {{ this }} (risk_tier, abigail_priority_score desc)",
+        "{{ spec_index('idx_composite_provider', 'provider_key') }}",
+        "{{ spec_index('idx_composite_org', 'org_key') }}",
+        "{{ spec_index('idx_composite_risk', 'risk_tier, abigail_priority_score desc') }}",
+        "{{ spec_index('idx_composite_compliance', 'overall_compliance_pct') }}",
+        "{{ spec_index('idx_composite_bundles', 'active_bundle_count') }}",
+        "{{ spec_index('idx_composite_conditions', 'has_diabetes, has_hypertension, has_cad, has_heart_failure, has_copd, has_ckd, has_depression') }}",
         "create index on {{ this }} (provider_key, risk_tier, abigail_priority_score desc nulls last, patient_key)",
         "analyze {{ this }}"
     ]
