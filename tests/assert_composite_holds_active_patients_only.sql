@@ -16,4 +16,6 @@ select
 from patients
 left join composite
     on patients.patient_key = composite.patient_key
-where (patients.is_active and composite.patient_key is null) or (not patients.is_active and composite.patient_key is not null)
+where
+    (patients.is_active and composite.patient_key is null)
+    or (not patients.is_active and composite.patient_key is not null)

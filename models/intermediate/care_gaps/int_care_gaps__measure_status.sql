@@ -47,7 +47,7 @@ edw_unit_closures as (
     inner join measures
         on edw_gaps.measure_code = measures.measure_code
     where edw_gaps.gap_status = 'Closed'
-    group by 1, 2
+    group by edw_gaps.patient_id, {{ judgement_unit('measures.dedup_domain', 'measures.measure_code') }}
 ),
 
 assembled as (
