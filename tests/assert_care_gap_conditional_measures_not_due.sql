@@ -63,7 +63,10 @@ inner join patients
 where
     details.gap_status <> 'Excluded'
     and (
-        (dim_measures.measure_code = 'STR-04' and details.patient_key not in (select diabetic.patient_key from diabetic))
+        (
+            dim_measures.measure_code = 'STR-04'
+            and details.patient_key not in (select diabetic.patient_key from diabetic)
+        )
         or (
             dim_measures.measure_code in ('AFIB-03', 'VTE-03')
             and patients.patient_id not in (select on_warfarin.patient_id from on_warfarin)
