@@ -207,6 +207,7 @@ def test_spec_keys_are_constraints_in_the_published_star(warehouse: Connection) 
     assert SPEC_INDEXES <= indexes, sorted(SPEC_INDEXES - indexes)
 
 
+@pytest.mark.slow
 def test_synthea_class_encounters_count_as_visits_and_unknown_values_are_reported(warehouse: Connection) -> None:
     """The same EDW with its encounter types written as Synthea's classes (ambulatory, wellness, virtual, ...)
     and its genders as F/M, as another loader writes them, gives the same MIPS eligibility and risk features;
