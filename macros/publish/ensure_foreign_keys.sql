@@ -21,13 +21,15 @@
             {%- for constraint in node.constraints -%}
                 {%- if constraint.type == 'foreign_key' and constraint.name and constraint.to
                     and (table ~ '.' ~ constraint.name) not in present -%}
-                    {%- set target = modules.re.search("ref\(\s*['\"](\w+)['\"]\s*\)", constraint.to) -%}
+                    {#- constraint.to is ref('<model>'), as the contracts write it -#}
+                    {%- set quoted = constraint.to | replace('"', "'") -%}
+                    {%- set target = quoted.split("'")[1] if quoted.startswith('ref(') and quoted.count("'") >= 2 else '' -%}
                     {%- if target -%}
                         {%- do run_query(
                             "alter table " ~ adapter.quote(build_schema) ~ "." ~ adapter.quote(table)
                             ~ " add constraint " ~ constraint.name
                             ~ " foreign key (" ~ constraint.columns | join(', ') ~ ")"
-                            ~ " references " ~ adapter.quote(build_schema) ~ "." ~ adapter.quote(target.group(1))
+                            ~ " references " ~ adapter.quote(build_schema) ~ "." ~ adapter.quote(target)
                             ~ " (" ~ constraint.to_columns | join(', ') ~ ")"
                         ) -%}
                         {%- do added.append(table ~ '.' ~ constraint.name) -%}
