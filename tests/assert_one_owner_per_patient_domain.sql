@@ -1,8 +1,9 @@
 -- Within a patient, each dedup domain has exactly one owner row (dedup_applied = false); the other
--- rows of the domain name that owner's bundle as their source.
+-- rows of the domain name that owner's bundle as their source. A conditional measure that does not
+-- apply to the patient takes no part in its domain (doc block measure_applicability).
 with detail as (
     select * from {{ ref('fact_patient_bundle_detail') }}
-    where dedup_domain is not null
+    where dedup_domain is not null and is_applicable
 ),
 
 owners as (

@@ -35,6 +35,7 @@
         {{ log("publish: nothing published to " ~ publish_schema ~ " (" ~ verdict ~ "); it still holds the last good build", info=true) }}
         {{ return('') }}
     {%- endif -%}
+    {%- do star_ensure_foreign_keys(build_schema) -%}
     {%- do star_swap_schemas(build_schema, publish_schema) -%}
     {{ return('') }}
 {% endmacro %}

@@ -449,12 +449,35 @@ def print_summary(conn: Connection) -> None:
             if rej:
                 console.print(f"  {name}: source {src:,} = loaded {kept:,} + rejected {rej:,}")
     print_bundle_summary(conn)
+    print_unmapped_vocabulary(conn)
     where = conn.origin
     console.print(f"database: {conn.url(hide_password=True)}  [{where}]")
     if conn.embedded:
         console.print("connect:  phm db psql        (or: psql \"$(phm db url --show-password)\")")
     else:
         console.print("connect:  phm db psql")
+
+
+def unmapped_vocabulary(conn: Connection) -> list[tuple[str, str, int]]:
+    """Coded EDW values seeds/reference/value_map.csv does not map: (vocabulary, raw value, rows), most rows first."""
+    with conn.connect() as pg:
+        if not pg.execute("select to_regclass('phm_int.int_vocabulary__unmapped_values') is not null").fetchone()[0]:  # type: ignore[index]
+            return []
+        rows = pg.execute(
+            "select vocabulary, coalesce(raw_value, ''), row_count from phm_int.int_vocabulary__unmapped_values "
+            "order by row_count desc, vocabulary, raw_value"
+        ).fetchall()
+    return [(str(v), str(r), int(n)) for v, r, n in rows]
+
+
+def print_unmapped_vocabulary(conn: Connection) -> None:
+    unmapped = unmapped_vocabulary(conn)
+    if not unmapped:
+        console.print("vocabularies: every coded value maps (seeds/reference/value_map.csv)")
+        return
+    listed = ", ".join(f"{vocab} {raw!r} {n:,} rows" for vocab, raw, n in unmapped)
+    console.print(f"[yellow]vocabularies: {len(unmapped)} unmapped value(s), kept as UNMAPPED: {listed}[/] "
+                  "(add them to seeds/reference/value_map.csv)")
 
 
 def bundle_summary(conn: Connection) -> tuple[list[tuple[str, int]], int, int] | None:

@@ -116,3 +116,138 @@ def test_an_unchanged_night_skips_the_build_and_is_audited(warehouse: Connection
                    "where care_gap_id = (select min(care_gap_id) from phm_edw.care_gap)")
     assert audit.fingerprint(warehouse, AS_OF, RUN_VARS) != fp
     assert audit.fingerprint(warehouse, date(2026, 7, 1), RUN_VARS) != audit.fingerprint(warehouse, AS_OF, RUN_VARS)
+
+
+# The spec's keys (spec part 2, written out here from the spec, not read from the project): every foreign
+# key as (table, column, referenced table, referenced column).
+SPEC_FOREIGN_KEYS = [
+    ("bridge_bundle_measure", "bundle_key", "dim_care_gap_bundle", "bundle_key"),
+    ("bridge_bundle_measure", "measure_key", "dim_measure", "measure_key"),
+    ("fact_care_gap", "bundle_key", "dim_care_gap_bundle", "bundle_key"),
+    ("fact_care_gap", "provider_key", "dim_provider", "provider_key"),
+    ("fact_care_gap", "org_key", "dim_organization", "org_key"),
+    ("fact_patient_bundle", "patient_key", "dim_patient", "patient_key"),
+    ("fact_patient_bundle", "bundle_key", "dim_care_gap_bundle", "bundle_key"),
+    ("fact_patient_bundle", "provider_key", "dim_provider", "provider_key"),
+    ("fact_patient_bundle", "org_key", "dim_organization", "org_key"),
+    ("fact_patient_bundle", "date_key_assigned", "dim_date", "date_key"),
+    ("fact_patient_bundle", "date_key_last_eval", "dim_date", "date_key"),
+    ("fact_patient_bundle_detail", "patient_bundle_key", "fact_patient_bundle", "patient_bundle_key"),
+    ("fact_patient_bundle_detail", "patient_key", "dim_patient", "patient_key"),
+    ("fact_patient_bundle_detail", "bundle_key", "dim_care_gap_bundle", "bundle_key"),
+    ("fact_patient_bundle_detail", "measure_key", "dim_measure", "measure_key"),
+    ("fact_patient_bundle_detail", "date_key_last_action", "dim_date", "date_key"),
+    ("fact_patient_composite", "patient_key", "dim_patient", "patient_key"),
+    ("fact_patient_composite", "provider_key", "dim_provider", "provider_key"),
+    ("fact_patient_composite", "org_key", "dim_organization", "org_key"),
+    ("fact_patient_composite", "payer_key", "dim_payer", "payer_key"),
+    ("fact_patient_composite", "date_key_snapshot", "dim_date", "date_key"),
+    ("fact_provider_quality", "provider_key", "dim_provider", "provider_key"),
+    ("fact_provider_quality", "org_key", "dim_organization", "org_key"),
+    ("fact_provider_quality", "bundle_key", "dim_care_gap_bundle", "bundle_key"),
+    ("fact_provider_quality", "date_key_period", "dim_date", "date_key"),
+    ("fact_ai_risk_score", "patient_key", "dim_patient", "patient_key"),
+    ("fact_ai_risk_score", "risk_model_key", "dim_risk_model", "risk_model_key"),
+    ("fact_ai_risk_score", "date_key_scored", "dim_date", "date_key"),
+    ("fact_population_snapshot", "org_key", "dim_organization", "org_key"),
+    ("fact_population_snapshot", "date_key_snapshot", "dim_date", "date_key"),
+    ("fact_population_snapshot", "bundle_key", "dim_care_gap_bundle", "bundle_key"),
+]
+SPEC_INDEXES = {
+    "idx_composite_provider", "idx_composite_org", "idx_composite_risk", "idx_composite_compliance",
+    "idx_composite_bundles", "idx_composite_conditions", "idx_patient_bundle_patient", "idx_patient_bundle_bundle",
+    "idx_patient_bundle_compliance", "idx_patient_bundle_provider", "idx_bundle_detail_patient",
+    "idx_bundle_detail_status", "idx_bundle_detail_overdue", "idx_care_gap_status", "idx_care_gap_patient_measure",
+    "idx_care_gap_bundle", "idx_encounter_date", "idx_encounter_patient", "idx_diagnosis_patient",
+    "idx_diagnosis_condition", "idx_observation_patient_code", "idx_observation_date", "idx_med_order_patient",
+    "idx_risk_score_patient", "idx_risk_score_model_date", "idx_provider_quality_provider",
+    "idx_provider_quality_bundle", "idx_pop_snapshot_org_date", "idx_pop_snapshot_bundle",
+}
+
+
+def test_spec_keys_are_constraints_in_the_published_star(warehouse: Connection) -> None:
+    """After several rebuilds and publish swaps (the tests above), phm_star holds the spec's 31 foreign keys
+    (named <table>_<column>_fkey, PostgreSQL's own naming, as the spec gives no names), its two UNIQUE
+    constraints, the five NOT NULLs it lists, some of its DEFAULTs and its 29 named indexes."""
+    with warehouse.connect() as pg:
+        fks = set(pg.execute(
+            "select t.relname, c.conname, a.attname, rt.relname, ra.attname from pg_constraint c "
+            "join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace "
+            "join pg_class rt on rt.oid = c.confrelid "
+            "join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1] "
+            "join pg_attribute ra on ra.attrelid = c.confrelid and ra.attnum = c.confkey[1] "
+            "where n.nspname = 'phm_star' and c.contype = 'f' and rt.relnamespace = n.oid").fetchall())
+        uniques = {(t, tuple(cols)) for t, cols in pg.execute(
+            "select t.relname, array(select a.attname from unnest(c.conkey) with ordinality k(n, i) "
+            "join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n order by k.i) from pg_constraint c "
+            "join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace "
+            "where n.nspname = 'phm_star' and c.contype = 'u'").fetchall()}
+        not_null = dict(((t, c), nn) for t, c, nn in pg.execute(
+            "select c.relname, a.attname, a.attnotnull from pg_attribute a join pg_class c on c.oid = a.attrelid "
+            "join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'phm_star' and a.attnum > 0").fetchall())
+        defaults = dict(((t, c), d) for t, c, d in pg.execute(
+            "select c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid) from pg_attrdef d "
+            "join pg_class c on c.oid = d.adrelid join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum "
+            "join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'phm_star'").fetchall())
+        indexes = {r[0] for r in pg.execute("select indexname from pg_indexes where schemaname = 'phm_star'").fetchall()}
+    expected = {(t, f"{t}_{c}_fkey", c, rt, rc) for t, c, rt, rc in SPEC_FOREIGN_KEYS}
+    assert len(expected) == 31
+    assert expected <= fks, sorted(expected - fks)
+    assert ("bridge_bundle_measure", ("bundle_key", "measure_key")) in uniques
+    assert ("fact_patient_bundle_detail", ("patient_key", "bundle_key", "measure_key")) in uniques
+    assert ("fact_patient_composite", ("patient_key",)) in uniques
+    for table, column in [("dim_risk_model", "model_name"), ("dim_risk_model", "effective_start"),
+                          ("fact_patient_bundle", "total_measures"), ("fact_patient_bundle", "measures_met"),
+                          ("fact_patient_bundle", "measures_open")]:
+        assert not_null[(table, column)], (table, column)
+    assert defaults[("dim_care_gap_bundle", "total_diseases")] == "45"
+    assert defaults[("fact_patient_bundle_detail", "gap_status")].startswith("'Open'")
+    assert defaults[("fact_patient_bundle", "measures_met")] == "0"
+    assert defaults[("dim_risk_model", "effective_end")].startswith("'9999-12-31'")
+    assert SPEC_INDEXES <= indexes, sorted(SPEC_INDEXES - indexes)
+
+
+@pytest.mark.slow
+def test_synthea_class_encounters_count_as_visits_and_unknown_values_are_reported(warehouse: Connection) -> None:
+    """The same EDW with its encounter types written as Synthea's classes (ambulatory, wellness, virtual, ...)
+    and its genders as F/M, as another loader writes them, gives the same MIPS eligibility and risk features;
+    one encounter of an unknown type is kept as UNMAPPED and reported with its count."""
+    from phm.orchestrate import nightly, unmapped_vocabulary
+    from tests_support import RUN_VARS
+
+    with warehouse.connect() as pg:
+        before = pg.execute("select count(*) filter (where mips_eligible), count(*) "
+                            "from phm_star.fact_patient_composite").fetchone()
+        encounters = pg.execute("select count(*) from phm_edw.encounter").fetchone()[0]  # type: ignore[index]
+        pg.execute("update phm_edw.encounter set encounter_type = case encounter_type "
+                   "when 'Office Visit' then 'ambulatory' when 'Annual Wellness' then 'wellness' "
+                   "when 'Telehealth' then 'virtual' when 'Emergency' then 'emergency' "
+                   "when 'Inpatient' then 'inpatient' else encounter_type end, "
+                   "updated_date = timestamp '2026-06-29 12:00'")
+        pg.execute("update phm_edw.patient set gender = left(gender, 1), updated_date = timestamp '2026-06-29 12:00'")
+        pg.execute("update phm_edw.encounter set encounter_type = 'carrier pigeon' "
+                   "where encounter_id = (select max(encounter_id) from phm_edw.encounter)")
+    report = nightly(warehouse, show_progress=False, extra_vars=RUN_VARS, force=True)
+    assert report.ok, [f for step in report.steps for f in step.failures]
+    with warehouse.connect() as pg:
+        after = pg.execute("select count(*) filter (where mips_eligible), count(*) "
+                           "from phm_star.fact_patient_composite").fetchone()
+        kept = pg.execute("select count(*) from phm_stg.stg_phm_edw__encounter").fetchone()[0]  # type: ignore[index]
+        genders = {r[0] for r in pg.execute("select distinct gender from phm_stg.stg_phm_edw__patient").fetchall()}
+        # independently: adults with an attributed provider and an encounter of a Synthea visit class
+        # (ambulatory, wellness, virtual) in the 12 months before the run date, counted on the EDW itself
+        expected = pg.execute(
+            "select count(*) from phm_star.fact_patient_composite c "
+            "join phm_star.dim_patient p on p.patient_key = c.patient_key "
+            "where c.age >= 18 and c.provider_key is not null and exists ("
+            "  select 1 from phm_edw.encounter e where e.patient_id = p.patient_id and e.active_ind = 'Y'"
+            "  and e.encounter_type in ('ambulatory', 'wellness', 'virtual')"
+            "  and cast(e.encounter_datetime as date) > %s - interval '12 months'"
+            "  and cast(e.encounter_datetime as date) <= %s)", (AS_OF, AS_OF)).fetchone()[0]  # type: ignore[index]
+    assert before is not None and after is not None
+    assert after[0] == expected
+    assert after[0] > 0.8 * after[1]  # a plausible share, as with the generator's own spellings
+    assert abs(after[0] - before[0]) <= 2
+    assert kept == encounters  # nothing dropped
+    assert genders == {"FEMALE", "MALE"}
+    assert unmapped_vocabulary(warehouse) == [("encounter_type", "CARRIER PIGEON", 1)]

@@ -31,6 +31,10 @@ encounters as (
     select * from {{ ref('stg_phm_edw__encounter') }}
 ),
 
+encounter_types as (
+    select * from {{ ref('encounter_types') }}
+),
+
 crosswalk as (
     select * from {{ ref('int_care_gaps__code_crosswalk') }}
     where target_system = 'CPT'
@@ -50,6 +54,7 @@ observation_events as (
         observations.observation_code as evidence_code,
         observations.observation_datetime as event_at,
         observations.value_numeric,
+        upper(trim(observations.value_text)) as value_text,
         'observation' as source_table,
         observations.observation_id as source_id
     from observations
@@ -63,6 +68,7 @@ procedure_events as (
         procedure_catalogue.procedure_code as evidence_code,
         procedures_performed.procedure_datetime as event_at,
         cast(null as numeric) as value_numeric,
+        cast(null as text) as value_text,
         'procedure_performed' as source_table,
         procedures_performed.procedure_performed_id as source_id
     from procedures_performed
@@ -78,6 +84,7 @@ crosswalked_procedure_events as (
         crosswalk.target_code as evidence_code,
         procedures_performed.procedure_datetime as event_at,
         cast(null as numeric) as value_numeric,
+        cast(null as text) as value_text,
         'procedure_performed' as source_table,
         procedures_performed.procedure_performed_id as source_id
     from procedures_performed
@@ -104,6 +111,7 @@ medication_events as (
             )
         ) as event_at,
         cast(null as numeric) as value_numeric,
+        cast(null as text) as value_text,
         'medication_order' as source_table,
         medication_orders.medication_order_id as source_id
     from medication_orders
@@ -123,6 +131,7 @@ immunization_events as (
         immunizations.vaccine_code as evidence_code,
         immunizations.administration_datetime as event_at,
         cast(null as numeric) as value_numeric,
+        cast(null as text) as value_text,
         'immunization' as source_table,
         immunizations.immunization_id as source_id
     from immunizations
@@ -157,17 +166,16 @@ visit_events as (
         encounters.encounter_type as evidence_code,
         encounters.encounter_datetime as event_at,
         cast(null as numeric) as value_numeric,
+        cast(null as text) as value_text,
         'encounter' as source_table,
         encounters.encounter_id as source_id
     from encounters
+    inner join encounter_types
+        on encounters.encounter_type = encounter_types.encounter_type
     where
         encounters.is_active
         and encounters.encounter_datetime is not null
-        and encounters.encounter_type in (
-            {%- for visit_type in var('visit_encounter_types') %}
-                '{{ visit_type }}'{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        )
+        and encounter_types.is_visit
 ),
 
 final as (

@@ -1,5 +1,6 @@
 -- int_care_gaps__patient_measures: each qualified patient x bundle expanded into the bundle's measures,
--- with every measure attribute the status engine reads (evidence codes, frequency, targets, domain).
+-- with every measure attribute the status engine reads (evidence codes, frequency, targets, domain) and
+-- whether a conditional measure applies to the patient (doc block measure_applicability).
 with qualified as (
     select * from {{ ref('int_care_gaps__qualified') }}
 ),
@@ -10,6 +11,10 @@ bundle_measures as (
 
 measures as (
     select * from {{ ref('measures') }}
+),
+
+applicability as (
+    select * from {{ ref('int_care_gaps__measure_applicability') }}
 ),
 
 final as (
@@ -32,12 +37,18 @@ final as (
         measures.target_value_low,
         measures.target_value_high,
         measures.secondary_target_value_high,
-        measures.target_inclusive
+        measures.target_inclusive,
+        measures.accepted_text_results,
+        measures.applicability_system,
+        coalesce(applicability.is_applicable, measures.applicability_system is null) as is_applicable,
+        applicability.applicability_shown_by
     from qualified
     inner join bundle_measures
         on qualified.bundle_code = bundle_measures.bundle_code
     inner join measures
         on bundle_measures.measure_code = measures.measure_code
+    left join applicability
+        on qualified.patient_id = applicability.patient_id and bundle_measures.measure_code = applicability.measure_code
 )
 
 select * from final

@@ -1,6 +1,7 @@
 -- int_care_gaps__unit_evidence: one row per patient x judgement unit that has any evidence: the latest
 -- action (any of the unit's codes), the latest result (a value-bearing result code) and the secondary
--- value recorded at the same moment (diastolic beside systolic).
+-- value recorded at the same moment (diastolic beside systolic). A result is a number, a text (NOT
+-- DETECTED) or both, as the lab reported it.
 with units as (
     select * from {{ ref('int_care_gaps__units') }}
 ),
@@ -23,6 +24,7 @@ matched as (
         events.evidence_code,
         events.event_at,
         events.value_numeric,
+        events.value_text,
         events.source_table,
         events.source_id
     from events
@@ -51,9 +53,10 @@ results as (
         patient_id,
         judgement_unit,
         max(event_at) as result_at,
-        (array_agg(value_numeric order by event_at desc, source_id desc))[1] as result_value
+        (array_agg(value_numeric order by event_at desc, source_id desc))[1] as result_value,
+        (array_agg(value_text order by event_at desc, source_id desc))[1] as result_text
     from matched
-    where is_result_code and value_numeric is not null
+    where is_result_code and (value_numeric is not null or value_text is not null)
     group by patient_id, judgement_unit
 ),
 
@@ -81,6 +84,7 @@ final as (
         actions.last_action_source,
         cast(results.result_at as date) as result_date,
         results.result_value,
+        results.result_text,
         secondary.secondary_value
     from actions
     left join results

@@ -1,6 +1,7 @@
 -- int_care_gaps__units: one row per patient x judgement unit (a dedup domain, or a measure on its own).
 -- The owner is the patient's first bundle in the unit by bundle_code; the unit is judged against the
--- strictest target of its measures and the shortest frequency window (doc block dedup_rule).
+-- strictest target of its measures and the shortest frequency window (doc block dedup_rule). Only the
+-- measures that apply to the patient form units (doc block measure_applicability).
 with patient_measures as (
     select * from {{ ref('int_care_gaps__patient_measures') }}
 ),
@@ -17,6 +18,7 @@ with_unit as (
     from patient_measures
     left join domains
         on patient_measures.dedup_domain = domains.dedup_domain
+    where patient_measures.is_applicable
 ),
 
 units as (
@@ -26,12 +28,18 @@ units as (
         max(dedup_domain) as dedup_domain,
         min(bundle_code) as owner_bundle_code,
         count(*) as bundles_in_unit,
+        min(qualifying_date) as qualifying_date,
         min(frequency_days) as unit_frequency_days,
         case when max(strictness_rule) = 'none' then null else min(target_value_high) end as unit_target_high,
         case when max(strictness_rule) = 'none' then null else max(target_value_low) end as unit_target_low,
         case when max(strictness_rule) = 'none' then null else min(secondary_target_value_high) end
             as unit_secondary_target_high,
-        bool_and(target_inclusive) as unit_target_inclusive
+        bool_and(target_inclusive) as unit_target_inclusive,
+        -- text results count only when every measure of the unit accepts them (the stricter reading)
+        case
+            when max(strictness_rule) <> 'none' and bool_and(accepted_text_results is not null)
+                then min(accepted_text_results)
+        end as unit_accepted_text_results
     from with_unit
     group by patient_id, judgement_unit
 ),

@@ -10,6 +10,10 @@ encounters as (
     select * from {{ ref('stg_phm_edw__encounter') }}
 ),
 
+encounter_types as (
+    select * from {{ ref('encounter_types') }}
+),
+
 diagnoses as (
     select * from {{ ref('int_risk_diagnoses') }}
 ),
@@ -74,17 +78,15 @@ patient_dates as (
 
 encounter_events as (
     select
-        patient_id,
-        encounter_datetime,
-        upper(encounter_type) = 'EMERGENCY' as is_ed_visit,
-        upper(encounter_type) = 'INPATIENT' as is_inpatient_stay,
-        upper(encounter_type) in (
-            {%- for encounter_type in var('visit_encounter_types') %}
-                '{{ encounter_type }}'{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        ) as is_office_visit
+        encounters.patient_id,
+        encounters.encounter_datetime,
+        coalesce(encounter_types.is_emergency, false) as is_ed_visit,
+        coalesce(encounter_types.is_inpatient, false) as is_inpatient_stay,
+        coalesce(encounter_types.is_visit, false) as is_office_visit
     from encounters
-    where encounter_datetime is not null
+    left join encounter_types
+        on encounters.encounter_type = encounter_types.encounter_type
+    where encounters.encounter_datetime is not null
 ),
 
 -- encounters in the look-back window before each feature date

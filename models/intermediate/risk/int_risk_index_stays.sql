@@ -5,17 +5,23 @@ with encounters as (
     select * from {{ ref('stg_phm_edw__encounter') }}
 ),
 
+encounter_types as (
+    select * from {{ ref('encounter_types') }}
+),
+
 stays as (
     select
-        encounter_id,
-        patient_id,
-        admission_datetime,
-        discharge_datetime
+        encounters.encounter_id,
+        encounters.patient_id,
+        encounters.admission_datetime,
+        encounters.discharge_datetime
     from encounters
+    inner join encounter_types
+        on encounters.encounter_type = encounter_types.encounter_type
     where
-        upper(encounter_type) = 'INPATIENT'
-        and admission_datetime is not null
-        and discharge_datetime > admission_datetime
+        encounter_types.is_inpatient
+        and encounters.admission_datetime is not null
+        and encounters.discharge_datetime > encounters.admission_datetime
 ),
 
 readmissions as (

@@ -1,4 +1,5 @@
 -- bridge_bundle_measure: one row per bundle x measure (354), resolving the seed's codes to dimension keys.
+-- frequency is varchar(100), wider than the spec's varchar(50): the upstream texts run to 63 characters (HBV-01).
 with bundle_measures as (
     select * from {{ ref('bundle_measures') }}
 ),
@@ -25,7 +26,7 @@ final as (
         bundle_keys.bundle_key,
         measure_keys.measure_key,
         cast(bundle_measures.ordinal as smallint) as measure_sequence,
-        cast(bundle_measures.frequency as varchar(50)) as frequency,
+        cast(bundle_measures.frequency as varchar(100)) as frequency,
         bundle_measures.is_shared_measure,
         cast(measures.dedup_domain as varchar(100)) as dedup_domain,
         cast(bundle_measures.bundle_code as varchar(20)) as bundle_code,

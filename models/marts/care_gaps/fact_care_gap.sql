@@ -7,11 +7,11 @@
     unique_key='care_gap_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
-    post_hook=["{{ delete_retracted('stg_phm_edw__care_gap', 'care_gap_id') }}"],
-    indexes=[
-        {'columns': ['gap_status']},
-        {'columns': ['patient_key', 'measure_key']},
-        {'columns': ['bundle_key']}
+    post_hook=[
+        "{{ delete_retracted('stg_phm_edw__care_gap', 'care_gap_id') }}",
+        "{{ spec_index('idx_care_gap_status', 'gap_status') }}",
+        "{{ spec_index('idx_care_gap_patient_measure', 'patient_key, measure_key') }}",
+        "{{ spec_index('idx_care_gap_bundle', 'bundle_key') }}"
     ]
 ) }}
 

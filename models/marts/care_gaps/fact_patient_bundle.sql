@@ -2,10 +2,10 @@
 {{ config(
     post_hook=[
         "create unique index on {{ this }} (patient_key, bundle_key) where is_active",
-        "create index on {{ this }} (patient_key) where is_active",
-        "create index on {{ this }} (bundle_key) where is_active",
-        "create index on {{ this }} (compliance_pct)",
-        "create index on {{ this }} (provider_key)",
+        "{{ spec_index('idx_patient_bundle_patient', 'patient_key', 'is_active') }}",
+        "{{ spec_index('idx_patient_bundle_bundle', 'bundle_key', 'is_active') }}",
+        "{{ spec_index('idx_patient_bundle_compliance', 'compliance_pct') }}",
+        "{{ spec_index('idx_patient_bundle_provider', 'provider_key') }}",
         "analyze {{ this }}"
     ]
 ) }}

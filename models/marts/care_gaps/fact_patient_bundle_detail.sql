@@ -1,9 +1,9 @@
 -- fact_patient_bundle_detail: one row per patient x bundle x measure with its gap status after dedup.
 {{ config(
     post_hook=[
-        "create index on {{ this }} (patient_key)",
-        "create index on {{ this }} (gap_status)",
-        "create index on {{ this }} (is_overdue) where is_overdue",
+        "{{ spec_index('idx_bundle_detail_patient', 'patient_key') }}",
+        "{{ spec_index('idx_bundle_detail_status', 'gap_status') }}",
+        "{{ spec_index('idx_bundle_detail_overdue', 'is_overdue', 'is_overdue') }}",
         "create index on {{ this }} (patient_bundle_key)",
         "analyze {{ this }}"
     ]
@@ -38,6 +38,8 @@ final as (
         cast(statuses.gap_status as varchar(50)) as gap_status,
         statuses.is_overdue,
         statuses.days_since_last_action,
+        statuses.due_date,
+        statuses.days_overdue,
         statuses.dedup_applied,
         source_bundle_keys.bundle_key as dedup_source_bundle,
         cast(statuses.dedup_domain as varchar(100)) as dedup_domain,
@@ -52,7 +54,9 @@ final as (
         cast(statuses.applied_target_high as numeric(10, 2)) as applied_target_high,
         cast(statuses.applied_secondary_target_high as numeric(10, 2)) as applied_secondary_target_high,
         statuses.applied_frequency_days,
-        statuses.edw_care_gap_id
+        statuses.edw_care_gap_id,
+        cast(statuses.last_result_text as varchar(100)) as last_result_text,
+        statuses.is_applicable
     from statuses
     inner join patients
         on statuses.patient_id = patients.patient_id

@@ -4,8 +4,11 @@
     unique_key='diagnosis_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
-    post_hook=["{{ delete_retracted('stg_phm_edw__condition_diagnosis', 'condition_diagnosis_id') }}"],
-    indexes=[{'columns': ['patient_key']}, {'columns': ['condition_key']}]
+    post_hook=[
+        "{{ delete_retracted('stg_phm_edw__condition_diagnosis', 'condition_diagnosis_id') }}",
+        "{{ spec_index('idx_diagnosis_patient', 'patient_key') }}",
+        "{{ spec_index('idx_diagnosis_condition', 'condition_key') }}"
+    ]
 ) }}
 
 with diagnoses as (

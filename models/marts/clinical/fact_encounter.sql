@@ -4,8 +4,11 @@
     unique_key='encounter_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
-    post_hook=["{{ delete_retracted('stg_phm_edw__encounter', 'encounter_id') }}"],
-    indexes=[{'columns': ['date_key_encounter']}, {'columns': ['patient_key']}]
+    post_hook=[
+        "{{ delete_retracted('stg_phm_edw__encounter', 'encounter_id') }}",
+        "{{ spec_index('idx_encounter_date', 'date_key_encounter') }}",
+        "{{ spec_index('idx_encounter_patient', 'patient_key') }}"
+    ]
 ) }}
 
 with encounters as (

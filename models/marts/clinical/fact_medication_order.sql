@@ -4,8 +4,10 @@
     unique_key='med_order_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
-    post_hook=["{{ delete_retracted('stg_phm_edw__medication_order', 'medication_order_id') }}"],
-    indexes=[{'columns': ['patient_key']}]
+    post_hook=[
+        "{{ delete_retracted('stg_phm_edw__medication_order', 'medication_order_id') }}",
+        "{{ spec_index('idx_med_order_patient', 'patient_key') }}"
+    ]
 ) }}
 
 with orders as (

@@ -4,8 +4,11 @@
     unique_key='observation_key',
     incremental_strategy='merge',
     on_schema_change='append_new_columns',
-    post_hook=["{{ delete_retracted('stg_phm_edw__observation', 'observation_id') }}"],
-    indexes=[{'columns': ['patient_key', 'observation_code']}, {'columns': ['date_key_obs']}]
+    post_hook=[
+        "{{ delete_retracted('stg_phm_edw__observation', 'observation_id') }}",
+        "{{ spec_index('idx_observation_patient_code', 'patient_key, observation_code') }}",
+        "{{ spec_index('idx_observation_date', 'date_key_obs') }}"
+    ]
 ) }}
 
 with observations as (

@@ -1,15 +1,15 @@
--- fact_patient_composite: the dashboard row, one per current patient (spec 2.3, step 23).
+-- fact_patient_composite: the dashboard row, one per active patient (spec 2.3, step 23): the current
+-- version of every patient the EDW marks active; inactive (deceased, moved away) patients are left out,
+-- so nothing aggregated from the composite counts them.
 -- A full rebuild each run: it summarises everything else, so it is built after the other facts.
 {{ config(
-    indexes=[
-        {'columns': ['provider_key']},
-        {'columns': ['org_key']},
-        {'columns': ['overall_compliance_pct']},
-        {'columns': ['active_bundle_count']},
-        {'columns': ['has_diabetes', 'has_hypertension', 'has_cad', 'has_heart_failure', 'has_copd', 'has_ckd', 'has_depression']}
-    ],
     post_hook=[
-        "create index on {{ this }} (risk_tier, abigail_priority_score desc)",
+        "{{ spec_index('idx_composite_provider', 'provider_key') }}",
+        "{{ spec_index('idx_composite_org', 'org_key') }}",
+        "{{ spec_index('idx_composite_risk', 'risk_tier, abigail_priority_score desc') }}",
+        "{{ spec_index('idx_composite_compliance', 'overall_compliance_pct') }}",
+        "{{ spec_index('idx_composite_bundles', 'active_bundle_count') }}",
+        "{{ spec_index('idx_composite_conditions', 'has_diabetes, has_hypertension, has_cad, has_heart_failure, has_copd, has_ckd, has_depression') }}",
         "create index on {{ this }} (provider_key, risk_tier, abigail_priority_score desc nulls last, patient_key)",
         "analyze {{ this }}"
     ]
@@ -17,7 +17,7 @@
 
 with patients as (
     select * from {{ ref('dim_patient') }}
-    where is_current
+    where is_current and is_active
 ),
 
 -- every version of every patient: incremental facts keep the key of the version current when their
@@ -85,6 +85,10 @@ tiers as (
     select * from {{ ref('bundle_risk_tiers') }}
 ),
 
+encounter_types as (
+    select * from {{ ref('encounter_types') }}
+),
+
 -- Measures due once each: a measure satisfied through another bundle's owner row (dedup) counts
 -- once, at its owner; Excluded measures are not due.
 measure_totals as (
@@ -144,25 +148,28 @@ utilization as (
         patient_id,
         count(*) filter (where encounter_date > {{ run_date() }} - interval '12 months') as encounters_last_12mo,
         count(*) filter (
-            where encounter_date > {{ run_date() }} - interval '12 months' and encounter_type = 'EMERGENCY'
+            where encounter_date > {{ run_date() }} - interval '12 months' and is_emergency
         ) as ed_visits_last_12mo,
         count(*) filter (
-            where encounter_date > {{ run_date() }} - interval '12 months' and encounter_type = 'INPATIENT'
+            where encounter_date > {{ run_date() }} - interval '12 months' and is_inpatient
         ) as inpatient_last_12mo,
+        -- MIPS-eligible visits: the encounter types the seed flags as visits (normalised in staging)
         count(*) filter (
-            where
-            encounter_date > {{ run_date() }} - interval '12 months'
-            and encounter_type in ('OFFICE VISIT', 'TELEHEALTH', 'ANNUAL WELLNESS')
+            where encounter_date > {{ run_date() }} - interval '12 months' and is_visit
         ) as eligible_visits_last_12mo,
         max(encounter_date) as last_encounter_date
     from (
         select
             patient_versions.patient_id,
-            encounters.encounter_type,
+            coalesce(encounter_types.is_emergency, false) as is_emergency,
+            coalesce(encounter_types.is_inpatient, false) as is_inpatient,
+            coalesce(encounter_types.is_visit, false) as is_visit,
             cast(encounters.encounter_datetime as date) as encounter_date
         from encounters
         inner join patient_versions
             on encounters.patient_key = patient_versions.patient_key
+        left join encounter_types
+            on encounters.encounter_type = encounter_types.encounter_type
         where cast(encounters.encounter_datetime as date) <= {{ run_date() }}
     ) as dated
     group by patient_id

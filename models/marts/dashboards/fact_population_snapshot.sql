@@ -3,9 +3,9 @@
 -- run date's snapshot (replacing it when the same day is rebuilt) and carries every earlier snapshot
 -- forward unchanged from the published table.
 {{ config(
-    indexes=[
-        {'columns': ['org_key', 'date_key_snapshot']},
-        {'columns': ['bundle_key', 'date_key_snapshot']}
+    post_hook=[
+        "{{ spec_index('idx_pop_snapshot_org_date', 'org_key, date_key_snapshot') }}",
+        "{{ spec_index('idx_pop_snapshot_bundle', 'bundle_key, date_key_snapshot') }}"
     ]
 ) }}
 

@@ -5,9 +5,9 @@
 -- are carried forward unchanged from the published table, so history is kept and never duplicated.
 {%- set period_key = "cast(to_char(date_trunc('month', " ~ run_date() ~ "), 'YYYYMMDD') as integer)" %}
 {{ config(
-    indexes=[
-        {'columns': ['provider_key', 'date_key_period']},
-        {'columns': ['bundle_key', 'date_key_period']}
+    post_hook=[
+        "{{ spec_index('idx_provider_quality_provider', 'provider_key, date_key_period') }}",
+        "{{ spec_index('idx_provider_quality_bundle', 'bundle_key, date_key_period') }}"
     ]
 ) }}
 

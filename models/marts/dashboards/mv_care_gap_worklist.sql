@@ -58,11 +58,8 @@ joined as (
         measures.target_text,
         details.gap_status,
         details.is_overdue,
-        case
-            when not details.is_overdue then 0
-            when details.last_action_date is null or coalesce(details.applied_frequency_days, 0) = 0 then null
-            else greatest(details.days_since_last_action - details.applied_frequency_days, 0)
-        end as days_overdue,
+        details.days_overdue,
+        details.due_date,
         details.days_since_last_action,
         details.last_action_date,
         details.dedup_applied,

@@ -7,9 +7,9 @@
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
     pre_hook="{{ warn_about_risk_scoring_runs() }}",
-    indexes=[
-        {'columns': ['patient_key']},
-        {'columns': ['risk_model_key', 'date_key_scored']}
+    post_hook=[
+        "{{ spec_index('idx_risk_score_patient', 'patient_key') }}",
+        "{{ spec_index('idx_risk_score_model_date', 'risk_model_key, date_key_scored') }}"
     ]
 ) }}
 
