@@ -353,8 +353,8 @@ def _check_snomed_map(path: Path, bundles: list[tuple[int, dict[str, str]]], rep
         if snomed in seen:
             report.add(path, line, snomed, "snomed_code appears twice")
         seen.add(snomed)
-        if not cm.is_valid_item(target):
-            report.add(path, line, snomed, f"icd10_code {target!r} is not an ICD-10-CM code")
+        if not cm.is_valid_item(target) or not cm.is_leaf(target):
+            report.add(path, line, snomed, f"icd10_code {target!r} is not a billable ICD-10-CM code")
             continue
         normalized = target.replace(".", "").upper()
         by_prefix = sorted(b for b, ps in prefixes.items() if any(normalized.startswith(p) for p in ps))
