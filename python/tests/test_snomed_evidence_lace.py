@@ -7,7 +7,7 @@
 - an EDW far too small to train READMIT_30D: `phm score` scores every active patient with the LACE index,
   and the one patient with a hospital stay gets the LACE total worked out by hand.
 
-One module-scoped build (dbt seed, then the care-gap engine and the risk features with their tests), ~1 min.
+One module-scoped build (dbt seed, then `dbt run` of the care-gap engine and the risk features).
 """
 
 from __future__ import annotations
@@ -76,8 +76,9 @@ def _load(conn: Connection) -> None:
 def built(test_db: Connection) -> Connection:
     _load(test_db)
     assert run_dbt(test_db, ["seed", "--full-refresh", *VARS], "seed", show_progress=False).ok
-    step = run_dbt(test_db, ["build", "--select", "+int_care_gaps__measure_status", "+int_risk_features",
-                             "+int_risk_index_stays", "+int_risk_diagnoses", *VARS], "build", show_progress=False)
+    # models only: their data and unit tests run in every nightly build (test_pipeline, make test)
+    step = run_dbt(test_db, ["run", "--select", "+int_care_gaps__measure_status", "+int_risk_features",
+                             "+int_risk_index_stays", "+int_risk_diagnoses", *VARS], "run", show_progress=False)
     assert step.ok, step.failures
     return test_db
 
