@@ -286,7 +286,42 @@ def check(seeds_dir: Path, reference_dir: Path | None = None) -> Report:
     snomed_map = reference / SNOMED_MAP
     if reference_dir is not None or snomed_map.is_file():
         report.counts["SNOMED CT map rows"] = _check_snomed_map(snomed_map, bundles, report)
+        report.counts["SNOMED CT value-set codes"] = _check_value_set_codes(reference / VALUE_SET_CODES,
+                                                                           snomed_map, bundles, report)
     return report
+
+
+VALUE_SET_CODES = "snomed_bundle_codes.csv"
+
+
+def _check_value_set_codes(path: Path, snomed_map: Path, bundles: list[tuple[int, dict[str, str]]],
+                           report: Report) -> int:
+    """snomed_bundle_codes: each id well formed (Verhoeff), once, for a known bundle, and not placed in another
+    bundle than the one the SNOMED CT -> ICD-10-CM map or the bundle seed gives it."""
+    rows = _read(path, report, ["snomed_code", "snomed_description", "bundle_code", "value_set_oid", "value_set_name",
+                                "assigned_by"])
+    known = {row["bundle_code"].strip() for _, row in bundles}
+    elsewhere = {code: row["bundle_code"].strip() for _, row in bundles for code in _pipe(row["snomed_codes"])}
+    if snomed_map.is_file():
+        with snomed_map.open(newline="") as handle:
+            elsewhere.update({r["snomed_code"].strip(): r["bundle_code"].strip() for r in csv.DictReader(handle)
+                              if r["bundle_code"].strip()})
+    seen: set[str] = set()
+    for line, row in rows:
+        code, bundle = row["snomed_code"].strip(), row["bundle_code"].strip()
+        if not is_valid_snomed(code):
+            report.add(path, line, code, "snomed_code is not a SNOMED CT concept id (shape or Verhoeff check digit)")
+        if code in seen:
+            report.add(path, line, code, "snomed_code appears twice")
+        seen.add(code)
+        if bundle not in known:
+            report.add(path, line, code, f"bundle_code {bundle!r} is not in care_gap_bundles.csv")
+        elif elsewhere.get(code, bundle) != bundle:
+            report.add(path, line, code, f"bundle_code {bundle} but {elsewhere[code]} by the bundle seed or the "
+                                         "SNOMED CT -> ICD-10-CM map")
+        if not row["value_set_oid"].strip():
+            report.add(path, line, code, "value_set_oid is empty: every code needs the value set it came from")
+    return len(rows)
 
 
 SNOMED_MAP = "synthea_snomed_icd10.csv"

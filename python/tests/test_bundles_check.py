@@ -29,10 +29,12 @@ def test_project_seeds_pass() -> None:
     assert report.counts == {"bundles": 45, "bundle measures": 354, "measures": 354,
                              "dedup domains": report.counts["dedup domains"],
                              "measures closable from clinical data": report.counts["measures closable from clinical data"],
-                             "SNOMED CT map rows": report.counts["SNOMED CT map rows"]}
+                             "SNOMED CT map rows": report.counts["SNOMED CT map rows"],
+                             "SNOMED CT value-set codes": report.counts["SNOMED CT value-set codes"]}
     assert report.counts["dedup domains"] >= 19
     assert report.counts["measures closable from clinical data"] >= 300  # issue 13: at least 300 of 354
     assert report.counts["SNOMED CT map rows"] >= 130
+    assert report.counts["SNOMED CT value-set codes"] >= 1000
 
 
 def _edit(path: Path, key_column: str, key: str, column: str, value: str) -> int:
@@ -105,6 +107,12 @@ def test_evidence_codes_and_snomed_map_are_checked(tmp_path: Path) -> None:
     xwalk = reference / "synthea_snomed_icd10.csv"
     n183 = _edit(xwalk, "snomed_code", "433144002", "icd10_code", "N18.3")
     htn = _edit(xwalk, "snomed_code", "1201005", "bundle_code", "CKD")
+    value_sets = reference / "snomed_bundle_codes.csv"
+    vs_line = _edit(value_sets, "snomed_code", "313436004", "bundle_code", "DM3")
+    _append(value_sets, {"snomed_code": "59621000", "snomed_description": "Essential hypertension", "bundle_code": "CKD",
+                         "value_set_oid": "x", "value_set_name": "x", "assigned_by": "x"})
+    vs_dup = _append(value_sets, {"snomed_code": "59621000", "snomed_description": "x", "bundle_code": "HTN",
+                                  "value_set_oid": "", "value_set_name": "x", "assigned_by": "x"})
     report = check(broken, reference)
     expected = [
         f"{codes}:{lines[0]}: HF-04/LOINC 79423-1: '79423-1' is not a LOINC code with a valid mod-10 check digit",
@@ -118,6 +126,11 @@ def test_evidence_codes_and_snomed_map_are_checked(tmp_path: Path) -> None:
         f"{xwalk}:{n183}: 433144002: icd10_code 'N18.3' is not a billable ICD-10-CM code",
         f"{xwalk}:{htn}: 1201005: bundle_code CKD but I10 qualifies for HTN and CKD does not list 1201005 among its "
         "snomed_codes",
+        f"{value_sets}:{vs_line}: 313436004: bundle_code 'DM3' is not in care_gap_bundles.csv",
+        f"{value_sets}:{vs_dup - 1}: 59621000: bundle_code CKD but HTN by the bundle seed or the SNOMED CT -> ICD-10-CM "
+        "map",
+        f"{value_sets}:{vs_dup}: 59621000: snomed_code appears twice",
+        f"{value_sets}:{vs_dup}: 59621000: value_set_oid is empty: every code needs the value set it came from",
     ]
     # HF-04 now has codes, so its reason row is one too many
     assert any(e.endswith("HF-04: has evidence codes, so it needs no reason for having none") for e in report.errors)

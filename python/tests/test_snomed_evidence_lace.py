@@ -35,11 +35,12 @@ PATIENTS = {
     2: ("M", [("700379002", "SNOMED-CT", "2021-03-01"),    # CKD stage 3B -> N18.32: CKD
               ("1201005", "SNOMED-CT", "2018-01-01")]),    # benign essential hypertension -> I10: HTN
     3: ("F", [("69896004", "SNOMED-CT", "2017-06-01")]),   # rheumatoid arthritis -> M06.9: RA
-    4: ("M", [("73211009", "SNOMED-CT", "2020-01-01")]),   # diabetes mellitus NOS: in no map, no bundle
+    4: ("M", [("73211009", "SNOMED-CT", "2020-01-01"),     # diabetes mellitus NOS: in no map, no bundle
+              ("426749004", "SNOMED-CT", "2022-01-01")]),  # chronic AF: in the AFIB eCQM value set only
     5: ("M", [("I50.9", "ICD-10-CM", "2015-01-01"),        # heart failure: HF; Charlson CHF 2
               ("J44.9", "ICD-10-CM", "2016-01-01")]),      # COPD: COPD; Charlson chronic pulmonary 2
 }
-EXPECTED_BUNDLES = {(1, "CKD"), (1, "DM2"), (2, "CKD"), (2, "HTN"), (3, "RA"), (5, "HF"), (5, "COPD")}
+EXPECTED_BUNDLES = {(1, "CKD"), (1, "DM2"), (2, "CKD"), (2, "HTN"), (3, "RA"), (4, "AFIB"), (5, "HF"), (5, "COPD")}
 
 
 def _load(conn: Connection) -> None:
