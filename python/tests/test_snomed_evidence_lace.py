@@ -76,10 +76,12 @@ def _load(conn: Connection) -> None:
 @pytest.fixture(scope="module")
 def built(test_db: Connection) -> Connection:
     _load(test_db)
-    assert run_dbt(test_db, ["seed", "--full-refresh", *VARS], "seed", show_progress=False).ok
-    # models only: their data and unit tests run in every nightly build (test_pipeline, make test)
-    step = run_dbt(test_db, ["run", "--select", "+int_care_gaps__measure_status", "+int_risk_features",
-                             "+int_risk_index_stays", "+int_risk_diagnoses", *VARS], "run", show_progress=False)
+    # only the seeds and models these tests read; their data and unit tests run in every nightly build
+    models = ["+int_care_gaps__measure_status", "+int_risk_features", "+int_risk_index_stays", "+int_risk_diagnoses"]
+    seeds = ["lace_index_points", "lace_charlson_conditions", "abigail_composite_weights"]
+    assert run_dbt(test_db, ["seed", "--full-refresh", "--select", *models, *seeds, *VARS], "seed",
+                   show_progress=False).ok
+    step = run_dbt(test_db, ["run", "--select", *models, *VARS], "run", show_progress=False)
     assert step.ok, step.failures
     return test_db
 
@@ -114,6 +116,8 @@ def _hand_probability(total: int) -> float:
 def test_a_tiny_edw_gets_lace_scores_for_every_active_patient(built: Connection, tmp_path: Path) -> None:
     report = scoring.score(built, AS_OF, ("READMIT_30D",), audit_dir=tmp_path)
     assert "READMIT_30D" in report.fallbacks and not report.skipped
+    line = next(text for text in report.lines() if text.startswith("READMIT_30D"))
+    assert "version LACE.20260630" in line and "[LACE index: " in line
     runs = _frame(built, "select patient_id, score_value, contributing_factors, model_version, confidence "
                          "from phm_score.risk_score_run where model_code = 'READMIT_30D'")
     assert sorted(runs.patient_id) == [1, 2, 3, 4, 5]  # every active patient

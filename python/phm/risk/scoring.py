@@ -38,8 +38,10 @@ class ScoreReport:
             figures = ""
             if v.validation_auroc is not None:
                 figures = (f", AUROC {v.validation_auroc:.3f} (validation {v.validation_rows:,} rows, "
-                           f"{v.validation_positives:,} positive), Brier {v.validation_brier:.4f}, "
-                           f"calibration in the large {v.calibration_in_the_large:+.4f}")
+                           f"{v.validation_positives:,} positive)")
+                if v.validation_brier is not None and v.calibration_in_the_large is not None:
+                    figures += (f", Brier {v.validation_brier:.4f}, "
+                                f"calibration in the large {v.calibration_in_the_large:+.4f}")
             lace_auroc = v.parameters.get("lace_validation_auroc")
             if lace_auroc is not None:
                 figures += f"; LACE index on the same stays: AUROC {lace_auroc:.3f}"
