@@ -184,7 +184,7 @@ def score(model: Lace, current: pd.DataFrame, stays: pd.DataFrame, diagnoses_now
     has_stay = patients.isin(latest.index)
     los = patients.map((pd.to_datetime(latest.discharge_date) - pd.to_datetime(latest.admission_date)).dt.days)
     los = los.fillna(0).astype(float)
-    emergent = patients.map(latest.is_emergent_admission.astype(bool)).fillna(False).astype(bool)
+    emergent = patients.isin(latest.index[latest.is_emergent_admission.astype(bool).to_numpy()])
     charlson = patients.map(model.charlson(diagnoses_now, "patient_id")).fillna(0.0)
     ed = current.ed_visits_6mo.astype(float)
     points = model.total(los, emergent, charlson, ed)
