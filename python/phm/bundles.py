@@ -18,6 +18,9 @@ FREQUENCIES = {
 }
 STRICTNESS_RULES = {"lowest_high_wins", "highest_low_wins", "none"}
 CPT_HCPCS = re.compile(r"^([0-9]{4}[0-9A-Z]|[A-Z][0-9]{4})$")
+CPT = re.compile(r"^[0-9]{4}[0-9FTU]$")  # Category I (5 digits), II (dddd F), III (dddd T); U for PLA
+CPT_II = re.compile(r"^[0-9]{4}F$")
+HCPCS = re.compile(r"^[A-V][0-9]{4}$")
 RXNORM = re.compile(r"^[0-9]{1,9}$")
 CVX = re.compile(r"^[0-9]{1,3}$")
 SNOMED = re.compile(r"^[0-9]{6,18}$")
@@ -37,6 +40,39 @@ def loinc_check_digit(body: str) -> int:
 def is_valid_loinc(code: str) -> bool:
     match = LOINC.match(code)
     return bool(match) and loinc_check_digit(match.group(1)) == int(match.group(2))
+
+
+# Verhoeff's dihedral-group tables (Verhoeff 1969), which SNOMED CT uses for the check digit of every id
+_VERHOEFF_D = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]]
+_VERHOEFF_P = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8]]
+
+
+def is_valid_snomed(code: str) -> bool:
+    """A SNOMED CT identifier: 6 to 18 digits, no leading zero, a partition identifier naming a concept
+    (00 core, 10 extension), and a valid Verhoeff check digit (SNOMED CT Technical Implementation Guide)."""
+    if not SNOMED.match(code) or code[0] == "0" or code[-3:-1] not in ("00", "10"):
+        return False
+    check = 0
+    for i, digit in enumerate(reversed(code)):
+        check = _VERHOEFF_D[check][_VERHOEFF_P[i % 8][int(digit)]]
+    return check == 0
+
+
+CODE_SHAPES = {
+    "LOINC": (is_valid_loinc, "a LOINC code with a valid mod-10 check digit"),
+    "CPT": (lambda c: bool(CPT.match(c)), "a CPT code (ddddd, Category II dddd F, Category III dddd T)"),
+    "HCPCS": (lambda c: bool(HCPCS.match(c)), "an HCPCS Level II code (a letter A-V and four digits)"),
+    "RXNORM": (lambda c: bool(RXNORM.match(c)), "an RxNorm concept id (digits)"),
+    "CVX": (lambda c: bool(CVX.match(c)), "a CVX code (1 to 3 digits)"),
+    "SNOMED": (is_valid_snomed, "a SNOMED CT concept id with a valid Verhoeff check digit"),
+}
 
 
 def _pipe(value: str) -> list[str]:
@@ -83,7 +119,9 @@ def _number(value: str) -> float | None | str:
         return "bad"
 
 
-def check(seeds_dir: Path) -> Report:
+def check(seeds_dir: Path, reference_dir: Path | None = None) -> Report:
+    """Check the care-gap seeds in seeds_dir and, when reference_dir (default: seeds_dir/../reference) holds
+    it, the project's SNOMED CT -> ICD-10-CM map against them."""
     import simple_icd_10_cm as cm
 
     report = Report()
@@ -126,8 +164,9 @@ def check(seeds_dir: Path) -> Report:
             if not cm.is_valid_item(item):
                 report.add(b_path, line, code, f"icd10_codes entry {item!r} is not an ICD-10-CM code or category")
         for item in _pipe(row["snomed_codes"]):
-            if not SNOMED.match(item):
-                report.add(b_path, line, code, f"snomed_codes entry {item!r} is not a SNOMED CT concept id")
+            if not is_valid_snomed(item):
+                report.add(b_path, line, code, f"snomed_codes entry {item!r} is not a SNOMED CT concept id "
+                                               "(shape or Verhoeff check digit)")
     edw_codes = Counter(row["edw_bundle_code"].strip() for _, row in bundles)
     for edw_code, n in edw_codes.items():
         if n > 1 and edw_code:
@@ -241,4 +280,125 @@ def check(seeds_dir: Path) -> Report:
             report.errors.append(f"{bm_path}: bundle {bundle} ordinals are {ordinals}, not 1..{len(ordinals)}")
     report.counts = {"bundles": len(bundles), "bundle measures": len(links), "measures": len(measures),
                      "dedup domains": len(domains)}
+    closable = _check_evidence_seeds(seeds_dir, measures, report)
+    report.counts["measures closable from clinical data"] = closable
+    reference = reference_dir if reference_dir is not None else seeds_dir.parent / "reference"
+    snomed_map = reference / SNOMED_MAP
+    if reference_dir is not None or snomed_map.is_file():
+        report.counts["SNOMED CT map rows"] = _check_snomed_map(snomed_map, bundles, report)
+        report.counts["SNOMED CT value-set codes"] = _check_value_set_codes(reference / VALUE_SET_CODES,
+                                                                           snomed_map, bundles, report)
     return report
+
+
+VALUE_SET_CODES = "snomed_bundle_codes.csv"
+
+
+def _check_value_set_codes(path: Path, snomed_map: Path, bundles: list[tuple[int, dict[str, str]]],
+                           report: Report) -> int:
+    """snomed_bundle_codes: each id well formed (Verhoeff), once, for a known bundle, and not placed in another
+    bundle than the one the SNOMED CT -> ICD-10-CM map or the bundle seed gives it."""
+    rows = _read(path, report, ["snomed_code", "snomed_description", "bundle_code", "value_set_oid", "value_set_name",
+                                "assigned_by"])
+    known = {row["bundle_code"].strip() for _, row in bundles}
+    elsewhere = {code: row["bundle_code"].strip() for _, row in bundles for code in _pipe(row["snomed_codes"])}
+    if snomed_map.is_file():
+        with snomed_map.open(newline="") as handle:
+            elsewhere.update({r["snomed_code"].strip(): r["bundle_code"].strip() for r in csv.DictReader(handle)
+                              if r["bundle_code"].strip()})
+    seen: set[str] = set()
+    for line, row in rows:
+        code, bundle = row["snomed_code"].strip(), row["bundle_code"].strip()
+        if not is_valid_snomed(code):
+            report.add(path, line, code, "snomed_code is not a SNOMED CT concept id (shape or Verhoeff check digit)")
+        if code in seen:
+            report.add(path, line, code, "snomed_code appears twice")
+        seen.add(code)
+        if bundle not in known:
+            report.add(path, line, code, f"bundle_code {bundle!r} is not in care_gap_bundles.csv")
+        elif elsewhere.get(code, bundle) != bundle:
+            report.add(path, line, code, f"bundle_code {bundle} but {elsewhere[code]} by the bundle seed or the "
+                                         "SNOMED CT -> ICD-10-CM map")
+        if not row["value_set_oid"].strip():
+            report.add(path, line, code, "value_set_oid is empty: every code needs the value set it came from")
+    return len(rows)
+
+
+SNOMED_MAP = "synthea_snomed_icd10.csv"
+
+
+def _check_evidence_seeds(seeds_dir: Path, measures: list[tuple[int, dict[str, str]]], report: Report) -> int:
+    """measure_evidence_codes: every code well formed for its system and its measure known; measure_evidence_gaps:
+    every measure that no code can close (itself or through its dedup domain) has a reason, and no other does.
+    Returns the number of measures some code can close."""
+    e_path = seeds_dir / "measure_evidence_codes.csv"
+    g_path = seeds_dir / "measure_evidence_gaps.csv"
+    codes = _read(e_path, report, ["measure_code", "code_system", "code", "description", "source", "source_year"])
+    gaps = _read(g_path, report, ["measure_code", "reason_category", "reason"])
+    domain = {row["measure_code"].strip(): row["dedup_domain"].strip() for _, row in measures}
+    coded = {row["measure_code"].strip() for _, row in measures if _bool(row["has_codified_evidence"])}
+    seen: set[tuple[str, str, str]] = set()
+    for line, row in codes:
+        measure, system, code = row["measure_code"].strip(), row["code_system"].strip().upper(), row["code"].strip()
+        key = f"{measure}/{system} {code}"
+        if measure not in domain:
+            report.add(e_path, line, key, f"measure_code {measure!r} is not in measures.csv")
+        if system not in CODE_SHAPES:
+            report.add(e_path, line, key, f"code_system {system!r} is not one of {', '.join(CODE_SHAPES)}")
+        elif not CODE_SHAPES[system][0](code):
+            report.add(e_path, line, key, f"{code!r} is not {CODE_SHAPES[system][1]}")
+        if not row["source"].strip() or not re.fullmatch(r"[0-9]{4}", row["source_year"].strip()):
+            report.add(e_path, line, key, "every code needs its source and a four-digit source_year")
+        if (measure, system, code) in seen:
+            report.add(e_path, line, key, "measure x code appears twice")
+        seen.add((measure, system, code))
+        coded.add(measure)
+    coded_domains = {domain[m] for m in coded if domain.get(m)}
+    closable = {m for m, d in domain.items() if m in coded or (d and d in coded_domains)}
+    explained: set[str] = set()
+    for line, row in gaps:
+        measure = row["measure_code"].strip()
+        if measure not in domain:
+            report.add(g_path, line, measure, f"measure_code {measure!r} is not in measures.csv")
+        elif measure in closable:
+            report.add(g_path, line, measure, "has evidence codes, so it needs no reason for having none")
+        if not row["reason"].strip():
+            report.add(g_path, line, measure, "reason is empty")
+        explained.add(measure)
+    for measure in sorted(set(domain) - closable - explained):
+        report.errors.append(f"{g_path}: {measure}: no code can close it and it has no row saying why")
+    return len(closable)
+
+
+def _check_snomed_map(path: Path, bundles: list[tuple[int, dict[str, str]]], report: Report) -> int:
+    """The project's SNOMED CT -> ICD-10-CM map: each SNOMED CT id well formed (Verhoeff), each target a valid
+    ICD-10-CM code (simple_icd_10_cm), and bundle_code the bundle the target qualifies for by the bundle seed's
+    ICD-10 prefixes, or a bundle listing the SNOMED code itself; empty only when the target qualifies for none."""
+    import simple_icd_10_cm as cm
+
+    rows = _read(path, report, ["snomed_code", "snomed_description", "icd10_code", "icd10_description", "bundle_code"])
+    prefixes = {row["bundle_code"].strip(): [p.replace(".", "").upper() for p in _pipe(row["icd10_codes"])]
+                for _, row in bundles}
+    listed = {row["bundle_code"].strip(): set(_pipe(row["snomed_codes"])) for _, row in bundles}
+    seen: set[str] = set()
+    for line, row in rows:
+        snomed, target, bundle = row["snomed_code"].strip(), row["icd10_code"].strip(), row["bundle_code"].strip()
+        if not is_valid_snomed(snomed):
+            report.add(path, line, snomed, "snomed_code is not a SNOMED CT concept id (shape or Verhoeff check digit)")
+        if snomed in seen:
+            report.add(path, line, snomed, "snomed_code appears twice")
+        seen.add(snomed)
+        if not cm.is_valid_item(target) or not cm.is_leaf(target):
+            report.add(path, line, snomed, f"icd10_code {target!r} is not a billable ICD-10-CM code")
+            continue
+        normalized = target.replace(".", "").upper()
+        by_prefix = sorted(b for b, ps in prefixes.items() if any(normalized.startswith(p) for p in ps))
+        if bundle and bundle not in prefixes:
+            report.add(path, line, snomed, f"bundle_code {bundle!r} is not in care_gap_bundles.csv")
+        elif bundle and bundle not in by_prefix and snomed not in listed[bundle]:
+            report.add(path, line, snomed, f"bundle_code {bundle} but {target} qualifies for "
+                                           f"{', '.join(by_prefix) or 'no bundle'} and {bundle} does not list "
+                                           f"{snomed} among its snomed_codes")
+        elif not bundle and by_prefix:
+            report.add(path, line, snomed, f"bundle_code is empty but {target} qualifies for {', '.join(by_prefix)}")
+    return len(rows)

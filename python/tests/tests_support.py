@@ -9,6 +9,7 @@ import pandas as pd
 from phm.db import Connection
 from phm.edw.catalog import split_list
 from phm.orchestrate import nightly
+from phm.paths import project_root
 
 AS_OF = date(2026, 6, 30)
 RUN_VARS = {"run_date": AS_OF.isoformat()}
@@ -37,16 +38,24 @@ def build(conn: Connection, force: bool = True) -> None:
 
 def qualified_bundles(tables: dict[str, pd.DataFrame], seeds: pd.DataFrame) -> pd.DataFrame:
     """patient_id x bundle_code from active, unresolved diagnoses, matched by ICD-10 prefix or SNOMED code,
-    or by the ICD-10 codes the EDW's code_crosswalk maps a SNOMED code to."""
+    (the bundle's own list or its eCQM value-set codes, seeds/reference/snomed_bundle_codes.csv), or by the
+    ICD-10 codes a SNOMED code maps to: the project's map (seeds/reference/synthea_snomed_icd10.csv, always
+    applied) and the EDW's code_crosswalk."""
     dx = tables["condition_diagnosis"].merge(tables["condition"], on="condition_id", suffixes=("", "_c"))
     dx = dx[(dx.diagnosis_status == "Active") & (dx.active_ind == "Y") & dx.resolution_date.isna()]
     norm = dx.condition_code.str.replace(".", "", regex=False).str.upper()
     xw = tables["code_crosswalk"]
     xw = xw[xw.source_code_system.str.startswith("SNOMED") & xw.target_code_system.str.startswith("ICD")]
+    project = pd.read_csv(project_root() / "seeds" / "reference" / "synthea_snomed_icd10.csv", dtype=str)
+    value_sets = pd.read_csv(project_root() / "seeds" / "reference" / "snomed_bundle_codes.csv", dtype=str)
+    xw = pd.concat([xw[["source_code", "target_code"]],
+                    project.rename(columns={"snomed_code": "source_code", "icd10_code": "target_code"})
+                    [["source_code", "target_code"]]], ignore_index=True)
     hits = []
     for bundle in seeds.itertuples():
         prefixes = tuple(c.replace(".", "") for c in split_list(bundle.icd10_codes))
         snomed = set(split_list(bundle.snomed_codes))
+        snomed |= set(value_sets.snomed_code[value_sets.bundle_code == bundle.bundle_code])
         snomed |= set(xw.source_code[xw.target_code.str.replace(".", "", regex=False).str.startswith(prefixes)])
         match = (dx.code_system.str.startswith("ICD") & norm.str.startswith(prefixes)) | (
             dx.code_system.str.startswith("SNOMED") & dx.condition_code.isin(snomed))

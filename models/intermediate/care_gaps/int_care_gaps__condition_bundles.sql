@@ -1,14 +1,19 @@
 -- int_care_gaps__condition_bundles: one row per EDW catalogue condition x bundle whose codes it matches.
 -- An ICD-10-CM condition matches a bundle when its normalized code starts with one of the bundle's ICD-10
--- codes; a SNOMED condition when its code is one of the bundle's SNOMED codes, or when the EDW's crosswalk
--- maps it to an ICD-10 code starting with one of them. Matching the catalogue (a few thousand rows) once
--- lets diagnoses join by condition_id. Used by qualification and by the risk features.
+-- codes; a SNOMED condition when its code is one of the bundle's SNOMED codes or of the bundle's eCQM value
+-- sets (seed snomed_bundle_codes), or when the project's map or the EDW's crosswalk maps it to an ICD-10 code
+-- starting with one of them. Matching the catalogue (a few thousand rows) once lets diagnoses join by
+-- condition_id. Used by qualification and by the risk features.
 with bundles as (
     select * from {{ ref('care_gap_bundles') }}
 ),
 
 conditions as (
     select * from {{ ref('stg_phm_edw__condition') }}
+),
+
+value_set_codes as (
+    select * from {{ ref('snomed_bundle_codes') }}
 ),
 
 crosswalk as (
@@ -30,6 +35,11 @@ bundle_snomed as (
         trim(codes.code) as snomed_code
     from bundles
     cross join lateral {{ unnest_pipe_list('bundles.snomed_codes') }} as codes (code)
+    union
+    select
+        bundle_code,
+        trim(snomed_code) as snomed_code
+    from value_set_codes
 ),
 
 condition_matches as (

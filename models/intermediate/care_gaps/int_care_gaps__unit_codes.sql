@@ -1,9 +1,16 @@
 -- int_care_gaps__unit_codes: the evidence codes of each judgement unit. A unit is a dedup domain
 -- ('D:<domain>': any code of any measure in the domain) or a measure on its own ('M:<code>').
+-- A measure's codes are the union of its evidence columns in `measures` and its rows in the long seed
+-- `measure_evidence_codes` (assessment scores, CPT Category II and HCPCS codes, therapy classes by RxNorm);
+-- HCPCS codes are matched with CPT codes, as procedure_performed holds both.
 -- is_result_code marks the observation codes whose value is compared with a target; the secondary
 -- code (diastolic blood pressure) is read beside the result, never as one.
 with measures as (
     select * from {{ ref('measures') }}
+),
+
+evidence_codes as (
+    select * from {{ ref('measure_evidence_codes') }}
 ),
 
 measure_units as (
@@ -53,6 +60,18 @@ listed as (
         secondary_loinc_code as evidence_code
     from measure_units
     where secondary_loinc_code is not null
+    union all
+    select
+        {{ judgement_unit('measures.dedup_domain', 'measures.measure_code') }} as judgement_unit,
+        measures.secondary_loinc_code,
+        case
+            when upper(trim(evidence_codes.code_system)) = 'HCPCS' then 'CPT'
+            else upper(trim(evidence_codes.code_system))
+        end as evidence_system,
+        evidence_codes.code as evidence_code
+    from evidence_codes
+    inner join measures
+        on evidence_codes.measure_code = measures.measure_code
 ),
 
 classified as (

@@ -10,6 +10,13 @@ domains as (
     select * from {{ ref('dedup_domains') }}
 ),
 
+-- a unit is codified when any code evidences it: the measure's own evidence columns, its rows in
+-- measure_evidence_codes, or (for a dedup domain) any measure of the domain
+codified_units as (
+    select distinct judgement_unit
+    from {{ ref('int_care_gaps__unit_codes') }}
+),
+
 with_unit as (
     select
         patient_measures.*,
@@ -48,13 +55,15 @@ final as (
     select
         units.*,
         with_unit.measure_code as owner_measure_code,
-        with_unit.has_codified_evidence as owner_has_codified_evidence
+        codified_units.judgement_unit is not null as owner_has_codified_evidence
     from units
     inner join with_unit
         on
             units.patient_id = with_unit.patient_id
             and units.judgement_unit = with_unit.judgement_unit
             and units.owner_bundle_code = with_unit.bundle_code
+    left join codified_units
+        on units.judgement_unit = codified_units.judgement_unit
 )
 
 select * from final

@@ -1,7 +1,8 @@
 -- int_risk_diagnoses: one row per EDW diagnosis that counts as present for a period (onset to resolution),
 -- with its ICD-10-CM code (dots removed) for the CMS-HCC score (python/phm/risk/hcc.py reads the codes
--- present in the scoring year); a SNOMED-coded diagnosis takes the ICD-10-CM target of its active
--- crosswalk row, or NULL without one. The risk features count chronic conditions from the same periods.
+-- present in the scoring year); a SNOMED-coded diagnosis takes the ICD-10-CM target of the project's map or
+-- of an active EDW crosswalk row (int_care_gaps__code_crosswalk), or NULL without one. The risk features
+-- count chronic conditions from the same periods.
 with diagnoses as (
     select * from {{ ref('stg_phm_edw__condition_diagnosis') }}
 ),
@@ -11,20 +12,17 @@ conditions as (
 ),
 
 crosswalk as (
-    select * from {{ ref('stg_phm_edw__code_crosswalk') }}
+    select * from {{ ref('int_care_gaps__code_crosswalk') }}
 ),
 
+-- the project's SNOMED CT -> ICD-10-CM map plus the EDW's crosswalk, as the care-gap engine reads them
 snomed_to_icd10 as (
     select
-        source_code as snomed_code,
-        min(upper(replace(trim(target_code), '.', ''))) as icd10_code
+        snomed_code,
+        min(target_code) as icd10_code
     from crosswalk
-    where
-        is_active
-        and upper(source_code_system) like 'SNOMED%'
-        and upper(target_code_system) like 'ICD-10%'
-        and (valid_to is null or valid_to >= {{ run_date() }})
-    group by source_code
+    where target_system = 'ICD10'
+    group by snomed_code
 ),
 
 present as (

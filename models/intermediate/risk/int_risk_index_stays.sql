@@ -1,6 +1,8 @@
 -- int_risk_index_stays: one row per inpatient stay with its discharge, the feature date its READMIT_30D
 -- features are taken from, and whether an inpatient admission followed within
--- var('risk_readmission_days') days of the discharge (NULL until that window has passed).
+-- var('risk_readmission_days') days of the discharge (NULL until that window has passed). For the LACE
+-- index (python/phm/risk/lace.py) also: whether the admission was emergent (an ED visit of the patient on
+-- the admission day or the day before) and the ED visits in the 182 days before that.
 with encounters as (
     select * from {{ ref('stg_phm_edw__encounter') }}
 ),
@@ -22,6 +24,35 @@ stays as (
         encounter_types.is_inpatient
         and encounters.admission_datetime is not null
         and encounters.discharge_datetime > encounters.admission_datetime
+),
+
+ed_visits as (
+    select
+        patient_id,
+        cast(encounter_datetime as date) as visit_date
+    from encounters
+    where upper(encounter_type) = 'EMERGENCY' and encounter_datetime is not null
+),
+
+-- acuity (the admission came through the ED) and prior ED use, as the LACE index reads them
+ed_use as (
+    select
+        stays.encounter_id,
+        bool_or(
+            ed_visits.visit_date between cast(stays.admission_datetime as date) - 1
+            and cast(stays.admission_datetime as date)
+        ) as is_emergent_admission,
+        count(*) filter (
+            where ed_visits.visit_date >= cast(stays.admission_datetime as date) - 182
+            and ed_visits.visit_date < cast(stays.admission_datetime as date) - 1
+        ) as ed_visits_6mo_before
+    from stays
+    inner join ed_visits
+        on
+            stays.patient_id = ed_visits.patient_id
+            and ed_visits.visit_date between cast(stays.admission_datetime as date) - 182
+            and cast(stays.admission_datetime as date)
+    group by stays.encounter_id
 ),
 
 readmissions as (
@@ -65,10 +96,14 @@ final as (
         case
             when dated.discharge_datetime + interval '{{ var("risk_readmission_days") }} days' <= {{ run_date() }}
                 then readmissions.readmitted_at is not null
-        end as is_readmitted
+        end as is_readmitted,
+        coalesce(ed_use.is_emergent_admission, false) as is_emergent_admission,
+        coalesce(ed_use.ed_visits_6mo_before, 0) as ed_visits_6mo_before
     from dated
     left join readmissions
         on dated.encounter_id = readmissions.encounter_id
+    left join ed_use
+        on dated.encounter_id = ed_use.encounter_id
 )
 
 select * from final

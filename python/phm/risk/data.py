@@ -104,6 +104,25 @@ def diagnoses(conn: Connection, start: date, end: date) -> pd.DataFrame:
         order by patient_id, icd10_code""", (end, start))
 
 
+def diagnosis_periods(conn: Connection) -> pd.DataFrame:
+    """patient_id, icd10_code, onset_date, resolution_date of every diagnosis with an ICD-10-CM code (the LACE
+    index reads the comorbidities present on a given day)."""
+    return query(conn, f"""
+        select patient_id, icd10_code, onset_date, resolution_date
+        from {DIAGNOSES}
+        where icd10_code is not null
+        order by patient_id, icd10_code, onset_date""")
+
+
+def lace_seeds(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The LACE point table and Charlson conditions (seeds lace_index_points, lace_charlson_conditions)."""
+    _require(conn, ("phm_ref.lace_index_points", "phm_ref.lace_charlson_conditions"))
+    points = query(conn, "select component, min_value, max_value, points from phm_ref.lace_index_points")
+    conditions = query(conn, "select condition, weight, supersedes, icd10_prefixes from phm_ref.lace_charlson_conditions "
+                             "order by condition")
+    return points, conditions
+
+
 def bundle_names(conn: Connection) -> dict[str, str]:
     frame = query(conn, "select bundle_code, bundle_name from phm_ref.care_gap_bundles")
     return dict(zip(frame.bundle_code, frame.bundle_name))

@@ -16,7 +16,7 @@ import pandas as pd
 from phm.db import Connection
 from phm.errors import PhmError
 from phm.paths import project_root
-from phm.risk import MODEL_CODES, composite, data, ed_risk, hcc, landing, readmission
+from phm.risk import MODEL_CODES, composite, data, ed_risk, hcc, lace, landing, readmission
 from phm.risk.common import InsufficientData, ModelScores
 from phm.risk.training import feature_labels
 
@@ -26,6 +26,7 @@ class ScoreReport:
     scoring_date: date
     results: list[ModelScores] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
+    fallbacks: dict[str, str] = field(default_factory=dict)  # model code -> why the published index scored it
     outcome: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     audit_path: Path | None = None
@@ -37,11 +38,17 @@ class ScoreReport:
             figures = ""
             if v.validation_auroc is not None:
                 figures = (f", AUROC {v.validation_auroc:.3f} (validation {v.validation_rows:,} rows, "
-                           f"{v.validation_positives:,} positive), Brier {v.validation_brier:.4f}, "
-                           f"calibration in the large {v.calibration_in_the_large:+.4f}")
+                           f"{v.validation_positives:,} positive)")
+                if v.validation_brier is not None and v.calibration_in_the_large is not None:
+                    figures += (f", Brier {v.validation_brier:.4f}, "
+                                f"calibration in the large {v.calibration_in_the_large:+.4f}")
+            lace_auroc = v.parameters.get("lace_validation_auroc")
+            if lace_auroc is not None:
+                figures += f"; LACE index on the same stays: AUROC {lace_auroc:.3f}"
             landed = " (same as the landed run: nothing rewritten)" if self.outcome.get(r.model_code) == "unchanged" else ""
+            fallback = f" [LACE index: {self.fallbacks[r.model_code]}]" if r.model_code in self.fallbacks else ""
             out.append(f"{r.model_code}: {len(r.scores):,} patients scored in {r.seconds:.1f} s, version "
-                       f"{v.model_version}{figures}{landed}")
+                       f"{v.model_version}{figures}{landed}{fallback}")
         for code, reason in self.skipped.items():
             out.append(f"{code}: skipped: {reason}")
         out.append(f"scoring date {self.scoring_date}: {sum(len(r.scores) for r in self.results):,} scores "
@@ -85,17 +92,13 @@ def score(conn: Connection, scoring_date: date | None = None, models: tuple[str,
     if "HCC_V28" in models:
         diagnoses = data.diagnoses(conn, scoring_date - timedelta(days=windows.lookback_days), scoring_date)
         report.results.append(hcc.score(current, diagnoses, scoring_date, windows.lookback_days))
-    trained = {
-        "READMIT_30D": lambda: readmission.score(features, data.index_stays(conn), current, scoring_date,
-                                                 windows.ed_window_days, windows.readmission_days, labels),
-        "ED_RISK": lambda: ed_risk.score(features, current, scoring_date, windows.ed_window_days, labels),
-    }
-    for code, train in trained.items():
-        if code in models:
-            try:
-                report.results.append(train())
-            except InsufficientData as exc:
-                report.skipped[code] = str(exc)
+    if "READMIT_30D" in models:
+        report.results.append(_readmission(conn, features, current, scoring_date, windows, labels, report))
+    if "ED_RISK" in models:
+        try:
+            report.results.append(ed_risk.score(features, current, scoring_date, windows.ed_window_days, labels))
+        except InsufficientData as exc:
+            report.skipped["ED_RISK"] = str(exc)
     if "ABIGAIL_COMPOSITE" in models:
         risks, missing = _risk_inputs(conn, report.results, scoring_date)
         for code in missing:
@@ -105,6 +108,27 @@ def score(conn: Connection, scoring_date: date | None = None, models: tuple[str,
     report.audit_path = write_audit(report, audit_dir or project_root() / "output" / "audit")
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _readmission(conn: Connection, features: pd.DataFrame, current: pd.DataFrame, scoring_date: date,
+                 windows: data.Windows, labels: dict[str, str], report: ScoreReport) -> ModelScores:
+    """READMIT_30D: the trained model, with the LACE index's AUROC on the same validation stays recorded beside
+    its own; when it cannot be fitted or validated, the LACE index scores every patient instead."""
+    stays = data.index_stays(conn)
+    model = lace.Lace.from_seeds(*data.lace_seeds(conn))
+    periods = data.diagnosis_periods(conn)
+    try:
+        result = readmission.score(features, stays, current, scoring_date, windows.ed_window_days,
+                                   windows.readmission_days, labels)
+    except InsufficientData as exc:
+        report.fallbacks["READMIT_30D"] = str(exc)
+        now = data.diagnoses(conn, scoring_date, scoring_date + timedelta(days=1))
+        return lace.score(model, current, stays, now, periods, scoring_date, windows.lookback_days,
+                          windows.ed_window_days, windows.readmission_days, str(exc))
+    check = lace.validate(model, stays, periods, scoring_date, windows.ed_window_days, windows.readmission_days)
+    result.version.parameters["lace_validation_auroc"] = None if check.auroc is None else round(check.auroc, 4)
+    result.version.parameters["lace_auroc_scope"] = check.scope
+    return result
 
 
 def _risk_inputs(conn: Connection, results: list[ModelScores], scoring_date: date) -> tuple[pd.DataFrame, list[str]]:
@@ -146,6 +170,8 @@ def write_audit(report: ScoreReport, folder: Path) -> Path:
             "calibration_by_decile": None if v.calibration_table is None
             else v.calibration_table.round(4).to_dict(orient="records"),
             "score_mean": round(float(r.scores.score_value.mean()), 4) if len(r.scores) else None,
+            "lace_validation_auroc": v.parameters.get("lace_validation_auroc"),
+            "fallback": report.fallbacks.get(v.model_code),
         })
     models.sort(key=lambda m: MODEL_CODES.index(m["model_code"]))
     path.write_text(json.dumps({"scoring_date": str(report.scoring_date), "models": models}, indent=2) + "\n")
