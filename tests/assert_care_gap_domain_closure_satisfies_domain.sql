@@ -20,6 +20,11 @@ care_gaps as (
     select * from {{ ref('stg_phm_edw__care_gap') }}
 ),
 
+-- a unit is codified when any code evidences it (int_care_gaps__units): then evidence, not the EDW, judges it
+unit_codes as (
+    select * from {{ ref('int_care_gaps__unit_codes') }}
+),
+
 measure_definitions as (
     select * from {{ ref('stg_phm_edw__measure_definition') }}
 ),
@@ -50,7 +55,11 @@ inner join measures
 where
     details.gap_status = 'Open'
     and details.is_applicable
-    and not measures.has_codified_evidence
+    and not exists (
+        select 1
+        from unit_codes
+        where unit_codes.judgement_unit = {{ judgement_unit('measures.dedup_domain', 'measures.measure_code') }}
+    )
     and exists (
         select 1
         from closures

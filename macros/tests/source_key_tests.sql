@@ -12,6 +12,10 @@
     source_<test>_<source>_<table>_<column>, so the prefix tells a source test from a model test.
 -#}
 {% macro key_test_severity(test_name, model) -%}
+    {#- at run time a test with a `where` config gets its model as a subquery string, not a node -#}
+    {%- if model is string or model.identifier is not defined -%}
+        {{ return('error') }}
+    {%- endif -%}
     {%- for source_name in var('source_tests_warn_sources', []) -%}
         {%- if model.identifier.startswith('source_' ~ test_name ~ '_' ~ source_name ~ '_') -%}
             {{ return('warn') }}
