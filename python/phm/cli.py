@@ -133,7 +133,10 @@ def edw_init(reset: bool) -> None:
               help="Share of bad rows to inject, for reliability tests.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date the history ends at (default: today).")
-def edw_generate(patients: int, seed: int, profile: str, defects: float, as_of: Optional[datetime]) -> None:
+@click.option("--chunk-size", type=click.IntRange(min=1), default=20_000, show_default=True,
+              help="Patients generated and COPYed at a time (memory only; the EDW is the same whatever the size).")
+def edw_generate(patients: int, seed: int, profile: str, defects: float, as_of: Optional[datetime],
+                 chunk_size: int) -> None:
     """Fill phm_edw with a realistic synthetic population.
 
     Replaces phm_edw, and drops the schemas built from it (phm_stg, phm_int, phm_snapshots,
@@ -145,7 +148,7 @@ def edw_generate(patients: int, seed: int, profile: str, defects: float, as_of: 
     conn = db.ensure_running()
     ddl.init_schema(conn, reset=True)
     result = generate.generate_and_load(conn, patients=patients, seed=seed, profile=profile, defects=defects,
-                                        as_of=as_of.date() if as_of else None)
+                                        as_of=as_of.date() if as_of else None, chunk_patients=chunk_size)
     click.echo(result.summary())
 
 
@@ -319,12 +322,14 @@ def abigail(name: str, patient_id: Optional[int], provider_id: Optional[int], bu
 @bench_app.command("generate")
 @click.option("--patients", "-n", type=PATIENTS, default=10_000, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
-def bench_generate(patients: int, seed: int) -> None:
-    """Time generating and bulk-loading a synthetic EDW; prints rows per second."""
+@click.option("--chunk-size", type=click.IntRange(min=1), default=20_000, show_default=True,
+              help="Patients generated and COPYed at a time.")
+def bench_generate(patients: int, seed: int, chunk_size: int) -> None:
+    """Time streaming a synthetic EDW into phm_edw (replaces it); prints rows per second and peak memory."""
     from phm import bench, db
 
     conn = db.ensure_running()
-    bench.bench_generate(conn, patients=patients, seed=seed)
+    bench.bench_generate(conn, patients=patients, seed=seed, chunk_patients=chunk_size)
 
 
 @bench_app.command("build")
