@@ -173,6 +173,24 @@ def edw_load_synthea(directory: Path, append: bool, timezone: str) -> None:
     click.echo(load_synthea(conn, directory, append=append, timezone=timezone).summary())
 
 
+# --------------------------------------------------------------------------- simulated days (issue 12)
+
+
+@edw_app.command("simulate-day")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to simulate (default: the day after the EDW's latest activity).")
+@click.option("--fraction", type=click.FloatRange(0.0, 0.5, min_open=True), default=0.01, show_default=True,
+              help="Share of living patients with a visit that day; the other kinds of change scale with it.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed; the same date and seed give the same day.")
+def edw_simulate_day(day: Optional[datetime], fraction: float, seed: int) -> None:
+    """Apply one day of EDW activity to phm_edw: visits, gaps, PCP moves, deaths, corrections, deletes."""
+    from phm import db
+    from phm.edw.simulate import simulate_day
+
+    conn = db.ensure_running()
+    click.echo(simulate_day(conn, day.date() if day else None, fraction=fraction, seed=seed).summary())
+
+
 @bundles_app.command("check")
 @click.option("--seeds-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder with the four CSVs (default: seeds/care_gaps of the project).")
