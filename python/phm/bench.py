@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from datetime import date
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -223,3 +224,100 @@ def bench_dashboard(conn: Connection, patients: int, seed: int = 42, iterations:
     console.print(table)
     console.print(f"slowest by p95: {slowest}\n" + "\n".join(plan))
     return results
+
+
+# --------------------------------------------------------------------------- nightly (issue 12)
+
+MART_PREFIXES = ("dim_", "fact_", "bridge_", "mv_")
+
+
+def schema_sizes(conn: Connection) -> dict[str, int]:
+    """Bytes per schema of the warehouse (tables, materialized views, their indexes and TOAST)."""
+    with conn.connect() as pg:
+        rows = pg.execute(
+            "select n.nspname, sum(pg_total_relation_size(c.oid))::bigint from pg_class c "
+            "join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'm', 'p') "
+            "and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%' "
+            "group by 1 order by 2 desc").fetchall()
+    return {name: int(size) for name, size in rows}
+
+
+def _mart_rows(report: Any) -> dict[str, int]:
+    rows: dict[str, int] = {}
+    for step in report.steps:
+        for model, n in step.rows_affected.items():
+            if model.startswith(MART_PREFIXES):
+                rows[model] = rows.get(model, 0) + n
+    return rows
+
+
+def bench_nightly(conn: Connection, patients: int, days: int, seed: int = 42, fraction: float = 0.01
+                  ) -> dict[str, float]:
+    """A full build, then `days` simulated days each followed by the nightly build.
+
+    Reuses phm_edw when it holds exactly `patients` patients (generates them otherwise). Prints per
+    step the wall seconds, the EDW rows the day changed, the rows each mart wrote (dbt's rows
+    affected) and each nightly's share of the full build; then the database size per schema.
+    """
+    from datetime import timedelta
+
+    from phm.edw.simulate import default_day, simulate_day
+    from phm.orchestrate import nightly
+
+    with conn.connect() as pg:
+        present = pg.execute("select to_regclass('phm_edw.patient') is not null").fetchone()[0]  # type: ignore[index]
+        count = pg.execute("select count(*) from phm_edw.patient").fetchone()[0] if present else 0  # type: ignore[index]
+    if count != patients:
+        console.print(f"generating {patients:,} patients first ...")
+        ddl.init_schema(conn, reset=True)
+        generate_and_load(conn, patients, seed=seed, progress=sys.stderr.isatty())
+    first_day = default_day(conn)
+    steps: list[tuple[str, float, int, dict[str, int]]] = []
+
+    def build(label: str, run_date: date, changed: int, full_refresh: bool) -> None:
+        start = time.perf_counter()
+        report = nightly(conn, full_refresh=full_refresh, show_progress=sys.stderr.isatty(),
+                         extra_vars={"run_date": run_date.isoformat()})
+        seconds = time.perf_counter() - start
+        if not report.ok:
+            report.print()
+            raise SystemExit(1)
+        steps.append((label, seconds, changed, _mart_rows(report)))
+        console.print(f"{label}: {seconds:.1f} s")
+
+    build(f"full build (--full-refresh, run date {first_day - timedelta(days=1)})", first_day - timedelta(days=1), 0, True)
+    day_seconds = []
+    for i in range(days):
+        day = first_day + timedelta(days=i)
+        start = time.perf_counter()
+        change = simulate_day(conn, day, fraction=fraction, seed=seed)
+        day_seconds.append(time.perf_counter() - start)
+        console.print(change.summary())
+        build(f"day {i + 1} ({day}): phm run", day, change.rows_changed, False)
+    full_seconds = steps[0][1]
+    table = Table(title=f"phm bench nightly --patients {patients:,} --days {days} ({os.cpu_count()} cores, "
+                        f"fraction {fraction:g})")
+    for col in ("step", "wall s", "EDW rows changed", "mart rows written", "share of the full build"):
+        table.add_column(col, justify="right" if col != "step" else "left")
+    for label, seconds, changed, marts in steps:
+        table.add_row(label, f"{seconds:.1f}", f"{changed:,}", f"{sum(marts.values()):,}", f"{seconds / full_seconds:.0%}")
+    console.print(table)
+    marts = sorted({m for _, _, _, rows in steps for m in rows})
+    per_mart = Table(title="rows written per mart (dbt rows affected)")
+    per_mart.add_column("mart")
+    for label, *_ in steps:
+        per_mart.add_column(label.split(":")[0].split(" (")[0], justify="right")
+    for mart in marts:
+        per_mart.add_row(mart, *[f"{rows.get(mart, 0):,}" for _, _, _, rows in steps])
+    console.print(per_mart)
+    sizes = schema_sizes(conn)
+    size_table = Table(title=f"database size per schema ({patients:,} patients)")
+    for col in ("schema", "MB", "bytes per patient"):
+        size_table.add_column(col, justify="right" if col != "schema" else "left")
+    for schema, size in sizes.items():
+        size_table.add_row(schema, f"{size / 2**20:,.1f}", f"{size / patients:,.0f}")
+    total = sum(sizes.values())
+    size_table.add_row("total", f"{total / 2**20:,.1f}", f"{total / patients:,.0f}")
+    console.print(size_table)
+    console.print(f"simulate-day took {', '.join(f'{s:.1f}' for s in day_seconds)} s")
+    return {"full_s": full_seconds, **{f"day{i + 1}_s": s[1] for i, s in enumerate(steps[1:])}}

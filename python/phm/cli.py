@@ -361,6 +361,19 @@ def bench_build(patients: int, seed: int) -> None:
     bench.bench_build(conn, patients=patients, seed=seed)
 
 
+@bench_app.command("nightly")
+@click.option("--patients", "-n", type=PATIENTS, default=10_000, show_default=True)
+@click.option("--days", type=click.IntRange(min=0), default=2, show_default=True, help="Simulated days after the full build.")
+@click.option("--fraction", type=click.FloatRange(0.0, 0.5, min_open=True), default=0.01, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+def bench_nightly(patients: int, days: int, fraction: float, seed: int) -> None:
+    """Full build, then simulated days each followed by `phm run`: time, rows changed, rows per mart, sizes."""
+    from phm import bench, db
+
+    conn = db.ensure_running()
+    bench.bench_nightly(conn, patients=patients, days=days, seed=seed, fraction=fraction)
+
+
 @bench_app.command("dashboard")
 @click.option("--patients", "-n", type=PATIENTS, default=10_000, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
