@@ -27,6 +27,10 @@ def bench_generate(conn: Connection, patients: int, seed: int = 42, as_of: date 
     result = generate_and_load(conn, patients, seed=seed, as_of=as_of, chunk_patients=chunk_patients,
                                progress=sys.stderr.isatty())
     total = time.perf_counter() - t0
+    import resource
+
+    cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+              for f in ("ru_utime", "ru_stime"))
     rows = result.total_rows
     figures = {"patients": patients, "rows": rows, "copy_busy_s": result.load_seconds, "total_s": total,
                "rows_per_s": rows / total, "peak_rss_mb": result.peak_rss_mb,
@@ -38,6 +42,7 @@ def bench_generate(conn: Connection, patients: int, seed: int = 42, as_of: date 
     table.add_row("rows", f"{rows:,} ({rows / patients:.0f} per patient, {len(result.rows)} tables)")
     table.add_row("wall seconds (generate, CSV and COPY overlap)", f"{total:.1f}")
     table.add_row("seconds the COPY writer was busy", f"{result.load_seconds:.1f}")
+    table.add_row("CPU seconds of the generator's processes (not PostgreSQL's)", f"{cpu:.1f}")
     table.add_row("rows/s", f"{figures['rows_per_s']:,.0f}")
     table.add_row("peak memory, main process (ru_maxrss)", f"{result.peak_rss_mb:,.0f} MB")
     table.add_row("peak memory, largest generator worker", f"{result.worker_peak_rss_mb:,.0f} MB"

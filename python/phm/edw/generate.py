@@ -45,7 +45,7 @@ VITAL_CODES = {VITAL_BP_SYS, VITAL_BP_DIA, VITAL_BMI}
 # Patients per block: the unit of randomness and of id allocation (see Generator.block). Fixed, so that
 # the EDW does not depend on the chunk size, which is a whole number of blocks.
 BLOCK_PATIENTS = 5_000
-DEFAULT_CHUNK_PATIENTS = 20_000
+DEFAULT_CHUNK_PATIENTS = 10_000
 
 # Load order respects foreign keys; each name is a phm_edw table.
 TABLE_ORDER = [
