@@ -14,6 +14,33 @@ The population:
 - vitals at office visits and the labs, procedures, prescriptions and vaccines the bundle
   measures look for, recent or stale, in or out of target;
 - SDOH assessments, allergies, and care_gap rows with an open/closed/excluded mix near 70/25/5.
+
+Streaming, in bounded memory. The reference tables (organizations, providers, payers, the code
+catalogues) are drawn first from their own stream. Patients then come in fixed blocks of
+`BLOCK_PATIENTS`: block b holds patients b * BLOCK_PATIENTS + 1 .. and draws from a random stream
+seeded by (seed, b) alone, and its rows' ids are strided by the block index (`ID_CAP_PER_PATIENT`),
+so no block depends on another. A chunk (`--chunk-size`, rounded up to whole blocks) is what one
+worker process generates and formats as CSV at a time; the main process COPYs the chunks in block
+order, in one transaction, while the workers make the next ones. The chunk size therefore changes
+memory use and speed only: the same seed, population size, profile, defects and as_of give the same
+EDW whatever the chunk size (python/tests/test_generate.py checks the checksum).
+
+Hooks: more EDW tables from the core ones. `generate_and_load(..., hooks=[...])` (default
+`DEFAULT_HOOKS`, which `phm edw generate` uses; a module adds its hook there) takes callables
+
+    hook(tables: dict[str, pandas.DataFrame], seed: int, as_of: datetime.date) -> dict[str, pandas.DataFrame]
+
+called once per block, in the worker that generates it, after the block's ids are final and before
+defects are injected. `tables` holds the block's core tables (patient, encounter, observation, ...:
+only that block's patients, with their EDW ids) and the reference tables (provider, payer,
+procedure, ...: whole); treat them as read-only. `seed` is the block's own seed (`block_seed`) and
+`as_of` the history's end. The hook returns new rows per phm_edw table name; they are COPYed with the
+chunk (a table the hook names is emptied before its first rows; one missing from the database is an
+error naming it; a column the table lacks is an error, a column the frame lacks is NULL). Rows must
+be a function of (tables, seed, as_of) only, and their ids must not collide across blocks: derive
+them from the core rows' ids (claim_id = encounter_id, line = encounter_id * 10 + k) or from the
+patient id, never number them 1..n per call. Hooks run in worker processes: define them at module
+level.
 """
 
 from __future__ import annotations
