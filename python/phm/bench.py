@@ -271,7 +271,8 @@ def bench_nightly(conn: Connection, patients: int, days: int, seed: int = 42, fr
 
     with conn.connect() as pg:
         present = pg.execute("select to_regclass('phm_edw.patient') is not null").fetchone()[0]  # type: ignore[index]
-        count = pg.execute("select count(*) from phm_edw.patient").fetchone()[0] if present else 0  # type: ignore[index]
+        # generated ids follow the patient index: the last one is N even after simulated days deleted some
+        count = pg.execute("select coalesce(max(patient_id), 0) from phm_edw.patient").fetchone()[0] if present else 0  # type: ignore[index]
     if count != patients:
         console.print(f"generating {patients:,} patients first ...")
         ddl.init_schema(conn, reset=True)
