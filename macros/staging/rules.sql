@@ -11,9 +11,40 @@
 {% macro failed_rule_number(rules) -%}
     case
     {%- for r in rules %}
-        when {{ r.when }} then {{ loop.index }}
+        when {{ rule_condition(r, loop.index) }} then {{ loop.index }}
     {%- endfor %}
     end
+{%- endmacro %}
+
+{#-
+    The SQL condition of rule number `index`: the rule's own `when` text, or, for an orphan rule
+    (a dict from orphan() or orphan_in_source()), "the key is set and the joined parent is missing".
+-#}
+{% macro rule_condition(r, index) -%}
+    {%- if r.when is mapping -%}
+        ({{ r.when.column }} is not null and rule_{{ index }}.rule_{{ index }}_parent_key is null)
+    {%- else -%}
+        {{ r.when }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    The parents the orphan rules look up, as left joins, one per orphan rule: goes right after
+    `from renamed` in the `checked` CTE. Each parent is reduced to its distinct keys first, so the join
+    never multiplies rows, and the planner hashes or merges it at any size (a NOT EXISTS inside the
+    rule's CASE would be a sub-plan per row once the parent no longer fits in work_mem).
+-#}
+{% macro rule_parents(rules) -%}
+    {%- for r in rules %}
+        {%- if r.when is mapping %}
+    left join (
+        select {{ r.when.parent_column }} as rule_{{ loop.index }}_parent_key
+        from {{ r.when.relation }}
+        group by {{ r.when.parent_column }}
+    ) as rule_{{ loop.index }}
+        on {{ r.when.column }} = rule_{{ loop.index }}.rule_{{ loop.index }}_parent_key
+        {%- endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 {#-
@@ -51,20 +82,18 @@
     end as reject_value
 {%- endmacro %}
 
-{#- Condition: a non-NULL foreign key with no kept parent row in the parent's staging model. -#}
+{#-
+    Rule: a non-NULL foreign key with no kept parent row in the parent's staging model. Returns the
+    rule's parent lookup (not SQL text): failed_rule_number() and rule_parents() turn it into a
+    condition and a left join.
+-#}
 {% macro orphan(column, parent_model, parent_column) -%}
-    ({{ column }} is not null and not exists (
-        select 1 from {{ ref(parent_model) }} as parent
-        where parent.{{ parent_column }} = {{ column }}
-    ))
+    {{ return({'column': column, 'relation': ref(parent_model), 'parent_column': parent_column}) }}
 {%- endmacro %}
 
-{#- Condition: a non-NULL self-reference with no row in the source table itself. -#}
+{#- Rule: a non-NULL self-reference with no row in the source table itself (a lookup, as orphan()). -#}
 {% macro orphan_in_source(column, table, parent_column) -%}
-    ({{ column }} is not null and not exists (
-        select 1 from {{ source('phm_edw', table) }} as parent
-        where parent.{{ parent_column }} = {{ column }}
-    ))
+    {{ return({'column': column, 'relation': source('phm_edw', table), 'parent_column': parent_column}) }}
 {%- endmacro %}
 
 {#- Condition: a date or timestamp after the run date (plus a day) or before min_valid_date. -#}

@@ -6,37 +6,49 @@ import os
 import sys
 import time
 from datetime import date
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from phm.db import Connection
 from phm.edw import ddl
-from phm.edw.generate import build_tables, load
+from phm.edw.generate import DEFAULT_CHUNK_PATIENTS, generate_and_load
 
 console = Console(width=None if sys.stdout.isatty() else 120)
 
 
-def bench_generate(conn: Connection, patients: int, seed: int = 42, as_of: date | None = None) -> dict[str, float]:
-    """Generate and bulk-load an EDW of `patients` patients; print rows/s and wall times per phase."""
+def bench_generate(conn: Connection, patients: int, seed: int = 42, as_of: date | None = None,
+                   chunk_patients: int = DEFAULT_CHUNK_PATIENTS) -> dict[str, float]:
+    """Stream an EDW of `patients` patients into phm_edw; print rows/s, wall times and peak memory."""
     as_of = as_of or date.today()
     ddl.init_schema(conn, reset=True)
     t0 = time.perf_counter()
-    tables, _ = build_tables(patients, seed, "ambulatory", as_of)
-    t1 = time.perf_counter()
-    load(conn, tables, progress=False)
-    t2 = time.perf_counter()
-    rows = sum(len(frame) for frame in tables.values())
-    figures = {"patients": patients, "rows": rows, "generate_s": t1 - t0, "load_s": t2 - t1, "total_s": t2 - t0,
-               "rows_per_s": rows / (t2 - t0)}
-    table = Table(title=f"phm bench generate --patients {patients:,} ({os.cpu_count()} cores)")
-    for col in ("phase", "seconds", "rows/s"):
+    result = generate_and_load(conn, patients, seed=seed, as_of=as_of, chunk_patients=chunk_patients,
+                               progress=sys.stderr.isatty())
+    total = time.perf_counter() - t0
+    import resource
+
+    cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+              for f in ("ru_utime", "ru_stime"))
+    rows = result.total_rows
+    figures = {"patients": patients, "rows": rows, "copy_busy_s": result.load_seconds, "total_s": total,
+               "rows_per_s": rows / total, "peak_rss_mb": result.peak_rss_mb,
+               "worker_peak_rss_mb": result.worker_peak_rss_mb}
+    table = Table(title=f"phm bench generate --patients {patients:,} --chunk-size {chunk_patients:,} "
+                        f"({os.cpu_count()} cores)")
+    for col in ("figure", "value"):
         table.add_column(col, justify="right")
-    table.add_row("generate (numpy/pandas)", f"{figures['generate_s']:.1f}", f"{rows / figures['generate_s']:,.0f}")
-    table.add_row("load (COPY)", f"{figures['load_s']:.1f}", f"{rows / figures['load_s']:,.0f}")
-    table.add_row("total", f"{figures['total_s']:.1f}", f"{figures['rows_per_s']:,.0f}")
+    table.add_row("rows", f"{rows:,} ({rows / patients:.0f} per patient, {len(result.rows)} tables)")
+    table.add_row("wall seconds (generate, CSV and COPY overlap)", f"{total:.1f}")
+    table.add_row("seconds the COPY writer was busy", f"{result.load_seconds:.1f}")
+    table.add_row("CPU seconds of the generator's processes (not PostgreSQL's)", f"{cpu:.1f}")
+    table.add_row("rows/s", f"{figures['rows_per_s']:,.0f}")
+    table.add_row("peak memory, main process (ru_maxrss)", f"{result.peak_rss_mb:,.0f} MB")
+    table.add_row("peak memory, largest generator worker", f"{result.worker_peak_rss_mb:,.0f} MB"
+                  if result.worker_peak_rss_mb else "no workers (one chunk)")
     console.print(table)
-    console.print(f"{rows:,} rows in {len(tables)} tables; the EDW in {conn.dbname} now holds this population.")
+    console.print(f"the EDW in {conn.dbname} now holds this population.")
     return figures
 
 
@@ -217,3 +229,101 @@ def bench_dashboard(conn: Connection, patients: int, seed: int = 42, iterations:
     console.print(table)
     console.print(f"slowest by p95: {slowest}\n" + "\n".join(plan))
     return results
+
+
+# --------------------------------------------------------------------------- nightly (issue 12)
+
+MART_PREFIXES = ("dim_", "fact_", "bridge_", "mv_")
+
+
+def schema_sizes(conn: Connection) -> dict[str, int]:
+    """Bytes per schema of the warehouse (tables, materialized views, their indexes and TOAST)."""
+    with conn.connect() as pg:
+        rows = pg.execute(
+            "select n.nspname, sum(pg_total_relation_size(c.oid))::bigint from pg_class c "
+            "join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'm', 'p') "
+            "and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%' "
+            "group by 1 order by 2 desc").fetchall()
+    return {name: int(size) for name, size in rows}
+
+
+def _mart_rows(report: Any) -> dict[str, int]:
+    rows: dict[str, int] = {}
+    for step in report.steps:
+        for model, n in step.rows_affected.items():
+            if model.startswith(MART_PREFIXES):
+                rows[model] = rows.get(model, 0) + n
+    return rows
+
+
+def bench_nightly(conn: Connection, patients: int, days: int, seed: int = 42, fraction: float = 0.01
+                  ) -> dict[str, float]:
+    """A full build, then `days` simulated days each followed by the nightly build.
+
+    Reuses phm_edw when it holds exactly `patients` patients (generates them otherwise). Prints per
+    step the wall seconds, the EDW rows the day changed, the rows each mart wrote (dbt's rows
+    affected) and each nightly's share of the full build; then the database size per schema.
+    """
+    from datetime import timedelta
+
+    from phm.edw.simulate import default_day, simulate_day
+    from phm.orchestrate import nightly
+
+    with conn.connect() as pg:
+        present = pg.execute("select to_regclass('phm_edw.patient') is not null").fetchone()[0]  # type: ignore[index]
+        # generated ids follow the patient index: the last one is N even after simulated days deleted some
+        count = pg.execute("select coalesce(max(patient_id), 0) from phm_edw.patient").fetchone()[0] if present else 0  # type: ignore[index]
+    if count != patients:
+        console.print(f"generating {patients:,} patients first ...")
+        ddl.init_schema(conn, reset=True)
+        generate_and_load(conn, patients, seed=seed, progress=sys.stderr.isatty())
+    first_day = default_day(conn)
+    steps: list[tuple[str, float, int, dict[str, int]]] = []
+
+    def build(label: str, run_date: date, changed: int, full_refresh: bool) -> None:
+        start = time.perf_counter()
+        report = nightly(conn, full_refresh=full_refresh, show_progress=sys.stderr.isatty(),
+                         extra_vars={"run_date": run_date.isoformat()})
+        seconds = time.perf_counter() - start
+        if not report.ok:
+            report.print()
+            raise SystemExit(1)
+        steps.append((label, seconds, changed, _mart_rows(report)))
+        console.print(f"{label}: {seconds:.1f} s")
+
+    build(f"full build (--full-refresh, run date {first_day - timedelta(days=1)})", first_day - timedelta(days=1), 0, True)
+    day_seconds = []
+    for i in range(days):
+        day = first_day + timedelta(days=i)
+        start = time.perf_counter()
+        change = simulate_day(conn, day, fraction=fraction, seed=seed)
+        day_seconds.append(time.perf_counter() - start)
+        console.print(change.summary())
+        build(f"day {i + 1} ({day}): phm run", day, change.rows_changed, False)
+    full_seconds = steps[0][1]
+    table = Table(title=f"phm bench nightly --patients {patients:,} --days {days} ({os.cpu_count()} cores, "
+                        f"fraction {fraction:g})")
+    for col in ("step", "wall s", "EDW rows changed", "mart rows written", "share of the full build"):
+        table.add_column(col, justify="right" if col != "step" else "left")
+    for label, seconds, changed, marts in steps:
+        table.add_row(label, f"{seconds:.1f}", f"{changed:,}", f"{sum(marts.values()):,}", f"{seconds / full_seconds:.0%}")
+    console.print(table)
+    marts = sorted({m for _, _, _, rows in steps for m in rows})
+    per_mart = Table(title="rows written per mart (dbt rows affected)")
+    per_mart.add_column("mart")
+    for label, *_ in steps:
+        per_mart.add_column(label.split(":")[0].split(" (")[0], justify="right")
+    for mart in marts:
+        per_mart.add_row(mart, *[f"{rows.get(mart, 0):,}" for _, _, _, rows in steps])
+    console.print(per_mart)
+    sizes = schema_sizes(conn)
+    size_table = Table(title=f"database size per schema ({patients:,} patients)")
+    for col in ("schema", "MB", "bytes per patient"):
+        size_table.add_column(col, justify="right" if col != "schema" else "left")
+    for schema, size in sizes.items():
+        size_table.add_row(schema, f"{size / 2**20:,.1f}", f"{size / patients:,.0f}")
+    total = sum(sizes.values())
+    size_table.add_row("total", f"{total / 2**20:,.1f}", f"{total / patients:,.0f}")
+    console.print(size_table)
+    console.print(f"simulate-day took {', '.join(f'{s:.1f}' for s in day_seconds)} s")
+    return {"full_s": full_seconds, **{f"day{i + 1}_s": s[1] for i, s in enumerate(steps[1:])}}

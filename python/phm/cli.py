@@ -133,7 +133,10 @@ def edw_init(reset: bool) -> None:
               help="Share of bad rows to inject, for reliability tests.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date the history ends at (default: today).")
-def edw_generate(patients: int, seed: int, profile: str, defects: float, as_of: Optional[datetime]) -> None:
+@click.option("--chunk-size", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Patients generated and COPYed at a time (memory only; the EDW is the same whatever the size).")
+def edw_generate(patients: int, seed: int, profile: str, defects: float, as_of: Optional[datetime],
+                 chunk_size: int) -> None:
     """Fill phm_edw with a realistic synthetic population.
 
     Replaces phm_edw, and drops the schemas built from it (phm_stg, phm_int, phm_snapshots,
@@ -147,7 +150,7 @@ def edw_generate(patients: int, seed: int, profile: str, defects: float, as_of: 
     conn = db.ensure_running()
     ddl.init_schema(conn, reset=True)
     result = generate.generate_and_load(conn, patients=patients, seed=seed, profile=profile, defects=defects,
-                                        as_of=as_of.date() if as_of else None)
+                                        as_of=as_of.date() if as_of else None, chunk_patients=chunk_size)
     click.echo(result.summary())
 
 
@@ -170,6 +173,24 @@ def edw_load_synthea(directory: Path, append: bool, timezone: str) -> None:
     resolve_timezone(timezone)
     conn = db.ensure_running()
     click.echo(load_synthea(conn, directory, append=append, timezone=timezone).summary())
+
+
+# --------------------------------------------------------------------------- simulated days (issue 12)
+
+
+@edw_app.command("simulate-day")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to simulate (default: the day after the EDW's latest activity).")
+@click.option("--fraction", type=click.FloatRange(0.0, 0.5, min_open=True), default=0.01, show_default=True,
+              help="Share of living patients with a visit that day; the other kinds of change scale with it.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed; the same date and seed give the same day.")
+def edw_simulate_day(day: Optional[datetime], fraction: float, seed: int) -> None:
+    """Apply one day of EDW activity to phm_edw: visits, gaps, PCP moves, deaths, corrections, deletes."""
+    from phm import db
+    from phm.edw.simulate import simulate_day
+
+    conn = db.ensure_running()
+    click.echo(simulate_day(conn, day.date() if day else None, fraction=fraction, seed=seed).summary())
 
 
 @bundles_app.command("check")
@@ -324,12 +345,14 @@ def abigail(name: str, patient_id: Optional[int], provider_id: Optional[int], bu
 @bench_app.command("generate")
 @click.option("--patients", "-n", type=PATIENTS, default=10_000, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
-def bench_generate(patients: int, seed: int) -> None:
-    """Time generating and bulk-loading a synthetic EDW; prints rows per second."""
+@click.option("--chunk-size", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Patients generated and COPYed at a time.")
+def bench_generate(patients: int, seed: int, chunk_size: int) -> None:
+    """Time streaming a synthetic EDW into phm_edw (replaces it); prints rows per second and peak memory."""
     from phm import bench, db
 
     conn = db.ensure_running()
-    bench.bench_generate(conn, patients=patients, seed=seed)
+    bench.bench_generate(conn, patients=patients, seed=seed, chunk_patients=chunk_size)
 
 
 @bench_app.command("build")
@@ -341,6 +364,19 @@ def bench_build(patients: int, seed: int) -> None:
 
     conn = db.ensure_running()
     bench.bench_build(conn, patients=patients, seed=seed)
+
+
+@bench_app.command("nightly")
+@click.option("--patients", "-n", type=PATIENTS, default=10_000, show_default=True)
+@click.option("--days", type=click.IntRange(min=0), default=2, show_default=True, help="Simulated days after the full build.")
+@click.option("--fraction", type=click.FloatRange(0.0, 0.5, min_open=True), default=0.01, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+def bench_nightly(patients: int, days: int, fraction: float, seed: int) -> None:
+    """Full build, then simulated days each followed by `phm run`: time, rows changed, rows per mart, sizes."""
+    from phm import bench, db
+
+    conn = db.ensure_running()
+    bench.bench_nightly(conn, patients=patients, days=days, seed=seed, fraction=fraction)
 
 
 @bench_app.command("dashboard")

@@ -135,3 +135,51 @@ def test_defects_are_counted(ambulatory: dict[str, pd.DataFrame]) -> None:
         per_table[table] = per_table.get(table, 0) + count
     assert {k: v for k, v in added.items() if v} == per_table
     assert np.all([count >= 1 for count in made.values()])
+
+
+def test_same_edw_whatever_the_chunk_size(test_db: Connection) -> None:
+    # 1,300 patients in blocks of 500: three blocks, one of them partial. A chunk of 500 streams them
+    # one by one through the worker processes; 5,000 generates them in one chunk, in this process.
+    ddl.init_schema(test_db, reset=True)
+    small = generate_and_load(test_db, 1_300, seed=9, as_of=AS_OF, progress=False, chunk_patients=500, block_patients=500)
+    one = edw_checksum(test_db)
+    big = generate_and_load(test_db, 1_300, seed=9, as_of=AS_OF, progress=False, chunk_patients=5_000, block_patients=500)
+    two = edw_checksum(test_db)
+    assert one == two
+    assert small.rows == big.rows
+    with test_db.connect() as pg:
+        # ids follow the patient index: patient 1,300 is the last, and every encounter's patient exists
+        assert pg.execute("select count(*), max(patient_id) from phm_edw.patient").fetchone() == (1_300, 1_300)
+        assert pg.execute("select count(*) from phm_edw.encounter e where not exists "
+                          "(select 1 from phm_edw.patient p where p.patient_id = e.patient_id)").fetchone() == (0,)
+        assert pg.execute("select count(*) from phm_edw.observation o where o.encounter_id is not null and not exists "
+                          "(select 1 from phm_edw.encounter e where e.encounter_id = o.encounter_id "
+                          "and e.patient_id = o.patient_id)").fetchone() == (0,)
+
+
+def one_visit_note_per_office_visit(tables: dict[str, pd.DataFrame], seed: int, as_of) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped-def]
+    enc = tables["encounter"]
+    office = enc[enc.encounter_type == "Office Visit"]
+    return {"hook_visit_note": pd.DataFrame({"visit_note_id": office.encounter_id.to_numpy(),
+                                             "encounter_id": office.encounter_id.to_numpy(),
+                                             "seed": seed})}
+
+
+def test_hooks_add_tables_and_unknown_tables_are_named(test_db: Connection) -> None:
+    from phm.errors import PhmError
+
+    ddl.init_schema(test_db, reset=True)
+    with test_db.connect() as pg:
+        pg.execute("create table phm_edw.hook_visit_note (visit_note_id serial primary key, encounter_id int, seed bigint)")
+    generate_and_load(test_db, 1_100, seed=4, as_of=AS_OF, progress=False, chunk_patients=500, block_patients=500,
+                      hooks=[one_visit_note_per_office_visit])
+    with test_db.connect() as pg:
+        notes, office, seeds = pg.execute(
+            "select (select count(*) from phm_edw.hook_visit_note), "
+            "(select count(*) from phm_edw.encounter where encounter_type = 'Office Visit'), "
+            "(select count(distinct seed) from phm_edw.hook_visit_note)").fetchone()
+        assert notes == office > 0
+        assert seeds == 3  # one seed per block, whatever the chunk
+        pg.execute("drop table phm_edw.hook_visit_note")
+    with pytest.raises(PhmError, match="phm_edw.hook_visit_note"):
+        generate_and_load(test_db, 600, seed=4, as_of=AS_OF, progress=False, hooks=[one_visit_note_per_office_visit])

@@ -1,6 +1,8 @@
 -- fact_ai_risk_score: one row per patient x risk model x scoring date (spec 2.5), the history of every
 -- scoring run `phm score` landed in phm_score. Incremental: a run (model x scoring date) not loaded yet,
 -- or written again since it was loaded, replaces that run's rows whole (delete+insert); other runs stay.
+-- A patient without a current dim_patient version (hard-deleted from the EDW) loses every score row, as a
+-- full refresh would (its `patients` import keeps current versions only).
 {{ config(
     materialized='incremental',
     unique_key=['risk_model_key', 'date_key_scored'],
@@ -8,6 +10,7 @@
     on_schema_change='append_new_columns',
     pre_hook="{{ warn_about_risk_scoring_runs() }}",
     post_hook=[
+        "{{ drop_scores_of_removed_patients() }}",
         "{{ spec_index('idx_risk_score_patient', 'patient_key') }}",
         "{{ spec_index('idx_risk_score_model_date', 'risk_model_key, date_key_scored') }}"
     ]

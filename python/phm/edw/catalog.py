@@ -9,6 +9,7 @@ real Medgnosis EDW holds them (upstream bundle codes such as DM and T1D).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -73,15 +74,18 @@ class Catalog:
         return {(r.code_system, r.code): r.name for r in self.code_names.itertuples()}
 
 
-def load_catalog() -> Catalog:
-    bundles = _seed("care_gap_bundles")
-    bundle_measures = _seed("bundle_measures")
-    measures = _seed("measures")
-    domains = _seed("dedup_domains")
-    prevalence = _data("bundle_prevalence.csv")
-    missing = set(bundles.bundle_code) - set(prevalence.bundle_code)
-    if missing:
-        raise PhmError(f"bundle_prevalence.csv has no prevalence for bundles: {', '.join(sorted(missing))}")
+def _bundle_codes(bundles: pd.DataFrame) -> pd.DataFrame:
+    """Billable ICD-10-CM codes per bundle. Walking the ICD-10-CM tree takes seconds, so the answer is
+    cached under .phm/cache/, keyed by the bundle seed's content and the code set's version."""
+    import hashlib
+    from importlib.metadata import version
+
+    from phm.paths import state_dir
+
+    key = hashlib.md5((bundles.to_csv(index=False) + version("simple_icd_10_cm")).encode()).hexdigest()[:16]
+    cache = state_dir() / "cache" / f"bundle_codes-{key}.csv"
+    if cache.is_file():
+        return pd.read_csv(cache, dtype=str, keep_default_na=False)
     rows = []
     for bundle in bundles.itertuples():
         codes: list[tuple[str, str]] = []
@@ -93,7 +97,27 @@ def load_catalog() -> Catalog:
         # few codes of each category by code order get most of the weight (see generate.py).
         for code, description in dict.fromkeys(codes):
             rows.append((bundle.bundle_code, code, description))
-    bundle_codes = pd.DataFrame(rows, columns=["bundle_code", "icd10_code", "description"])
+    frame = pd.DataFrame(rows, columns=["bundle_code", "icd10_code", "description"])
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.tmp")
+        frame.to_csv(partial, index=False)
+        partial.replace(cache)
+    except OSError:
+        pass  # a read-only checkout: no cache, same answer
+    return frame
+
+
+def load_catalog() -> Catalog:
+    bundles = _seed("care_gap_bundles")
+    bundle_measures = _seed("bundle_measures")
+    measures = _seed("measures")
+    domains = _seed("dedup_domains")
+    prevalence = _data("bundle_prevalence.csv")
+    missing = set(bundles.bundle_code) - set(prevalence.bundle_code)
+    if missing:
+        raise PhmError(f"bundle_prevalence.csv has no prevalence for bundles: {', '.join(sorted(missing))}")
+    bundle_codes = _bundle_codes(bundles)
     return Catalog(
         bundles=bundles,
         bundle_measures=bundle_measures,

@@ -14,13 +14,41 @@ The population:
 - vitals at office visits and the labs, procedures, prescriptions and vaccines the bundle
   measures look for, recent or stale, in or out of target;
 - SDOH assessments, allergies, and care_gap rows with an open/closed/excluded mix near 70/25/5.
+
+Streaming, in bounded memory. The reference tables (organizations, providers, payers, the code
+catalogues) are drawn first from their own stream. Patients then come in fixed blocks of
+`BLOCK_PATIENTS`: block b holds patients b * BLOCK_PATIENTS + 1 .. and draws from a random stream
+seeded by (seed, b) alone, and its rows' ids are strided by the block index (`ID_CAP_PER_PATIENT`),
+so no block depends on another. A chunk (`--chunk-size`, rounded up to whole blocks) is what one
+worker process generates and formats as CSV at a time; the main process COPYs the chunks in block
+order, in one transaction, while the workers make the next ones. The chunk size therefore changes
+memory use and speed only: the same seed, population size, profile, defects and as_of give the same
+EDW whatever the chunk size (python/tests/test_generate.py checks the checksum).
+
+Hooks: more EDW tables from the core ones. `generate_and_load(..., hooks=[...])` (default
+`DEFAULT_HOOKS`, which `phm edw generate` uses; a module adds its hook there) takes callables
+
+    hook(tables: dict[str, pandas.DataFrame], seed: int, as_of: datetime.date) -> dict[str, pandas.DataFrame]
+
+called once per block, in the worker that generates it, after the block's ids are final and before
+defects are injected. `tables` holds the block's core tables (patient, encounter, observation, ...:
+only that block's patients, with their EDW ids) and the reference tables (provider, payer,
+procedure, ...: whole); treat them as read-only. `seed` is the block's own seed (`block_seed`) and
+`as_of` the history's end. The hook returns new rows per phm_edw table name; they are COPYed with the
+chunk (a table the hook names is emptied before its first rows; one missing from the database is an
+error naming it; a column the table lacks is an error, a column the frame lacks is NULL). Rows must
+be a function of (tables, seed, as_of) only, and their ids must not collide across blocks: derive
+them from the core rows' ids (claim_id = encounter_id, line = encounter_id * 10 + k) or from the
+patient id, never number them 1..n per call. Hooks run in worker processes: define them at module
+level.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
+import os
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,12 +57,25 @@ import pandas as pd
 
 from phm.db import Connection
 from phm.edw.catalog import Catalog, load_catalog, split_list
-from phm.edw.generate_ops import OPS_TABLE_ORDER, add_ops_tables, inject_ops_defects
+from phm.edw.generate_ops import OPS_TABLE_ORDER, generate_ops, generate_ops_reference, inject_ops_defects
 from phm.edw.profiles import PROFILES, Profile
+from phm.errors import PhmError
+
+# A generator hook: (the block's core tables plus the reference tables, the block's seed, as_of) -> new tables.
+Hook = Callable[[dict[str, pd.DataFrame], int, date], dict[str, pd.DataFrame]]
+# Hooks `phm edw generate` applies to every block (other modules register theirs here).
+# generate_ops adds the per-patient tables of migrations 010-012 (claims, scheduling, e-prescribing);
+# their reference tables (pharmacies, schedules, quality periods) come once, with the core reference tables.
+DEFAULT_HOOKS: list[Hook] = [generate_ops]
 
 HISTORY_DAYS = 3 * 365
 VITAL_BP_SYS, VITAL_BP_DIA, VITAL_BMI = "8480-6", "8462-4", "39156-5"
 VITAL_CODES = {VITAL_BP_SYS, VITAL_BP_DIA, VITAL_BMI}
+
+# Patients per block: the unit of randomness and of id allocation (see Generator.block). Fixed, so that
+# the EDW does not depend on the chunk size, which is a whole number of blocks.
+BLOCK_PATIENTS = 5_000
+DEFAULT_CHUNK_PATIENTS = 10_000
 
 # Load order respects foreign keys; each name is a phm_edw table.
 TABLE_ORDER = [
@@ -45,6 +86,21 @@ TABLE_ORDER = [
     "sdoh_assessment", "care_gap", "etl_log",
     *OPS_TABLE_ORDER,  # migrations 010-012: claims, scheduling, e-prescribing, quality (generate_ops)
 ]
+
+PRIMARY_KEYS = {
+    "address": "address_id", "organization": "org_id", "provider": "provider_id", "payer": "payer_id",
+    "allergy": "allergy_id", "condition": "condition_id", "procedure": "procedure_id", "medication": "medication_id",
+    "measure_definition": "measure_id", "condition_bundle": "bundle_id", "bundle_measure": "bundle_measure_id",
+    "bundle_overlap_rule": "overlap_rule_id", "code_crosswalk": "crosswalk_id", "patient": "patient_id",
+    "patient_attribution": "attribution_id", "patient_insurance_coverage": "coverage_id", "encounter": "encounter_id",
+    "condition_diagnosis": "condition_diagnosis_id", "procedure_performed": "procedure_performed_id",
+    "medication_order": "medication_order_id", "observation": "observation_id", "immunization": "immunization_id",
+    "patient_allergy": "patient_allergy_id", "sdoh_assessment": "sdoh_assessment_id", "care_gap": "care_gap_id",
+    "etl_log": "etl_log_id",
+}
+REFERENCE_TABLES = ("address", "organization", "provider", "payer", "allergy", "condition", "procedure", "medication",
+                    "measure_definition", "condition_bundle", "bundle_measure", "bundle_overlap_rule", "code_crosswalk",
+                    "etl_log")
 
 FIRST_F = ("Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Lisa Nancy Betty Sandra "
            "Margaret Ashley Kimberly Emily Donna Michelle Carol Amanda Melissa Deborah Stephanie Dorothy "
@@ -115,18 +171,21 @@ class GenerateResult:
     defects: dict[tuple[str, str], int] = field(default_factory=dict)
     generate_seconds: float = 0.0
     load_seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    worker_peak_rss_mb: float = 0.0
 
     @property
     def total_rows(self) -> int:
         return sum(self.rows.values())
 
     def summary(self) -> str:
-        seconds = self.generate_seconds + self.load_seconds
+        seconds = self.generate_seconds
         lines = [
             f"Generated {self.patients:,} patients (profile {self.profile}, seed {self.seed}, as of {self.as_of}): "
             f"{self.total_rows:,} rows in {seconds:.1f} s "
-            f"(generate {self.generate_seconds:.1f} s, load {self.load_seconds:.1f} s, "
-            f"{self.total_rows / max(seconds, 1e-9):,.0f} rows/s).",
+            f"(COPY busy {self.load_seconds:.1f} s of them, "
+            f"{self.total_rows / max(seconds, 1e-9):,.0f} rows/s; peak memory {self.peak_rss_mb:,.0f} MB"
+            + (f", largest worker {self.worker_peak_rss_mb:,.0f} MB" if self.worker_peak_rss_mb else "") + ").",
         ]
         big = sorted(self.rows.items(), key=lambda kv: -kv[1])[:8]
         lines.append("  " + ", ".join(f"{name} {count:,}" for name, count in big))
@@ -173,11 +232,17 @@ def _npi(serials: np.ndarray) -> np.ndarray:
 
 
 def _pick_codes(rng: np.random.Generator, code_lists: pd.Series) -> np.ndarray:
-    """One code drawn uniformly from each row's pipe-separated list."""
-    lists = code_lists.map(split_list)
-    lengths = lists.map(len).to_numpy()
-    idx = np.floor(rng.random(len(lists)) * np.maximum(lengths, 1)).astype(int)
-    return np.array([lst[i] if lst else None for lst, i in zip(lists, idx)], dtype=object)
+    """One code drawn uniformly from each row's pipe-separated list (parsed once per distinct list)."""
+    values = code_lists.to_numpy(dtype=object)
+    uniques, inverse = np.unique(values.astype(str), return_inverse=True)
+    parsed = [np.array(split_list(u) or [None], dtype=object) for u in uniques]
+    lengths = np.array([len(split_list(u)) for u in uniques], dtype=int)[inverse] if len(uniques) else np.zeros(0, int)
+    idx = np.floor(rng.random(len(values)) * np.maximum(lengths, 1)).astype(int)
+    out = np.empty(len(values), dtype=object)
+    for u, codes in enumerate(parsed):
+        rows = np.flatnonzero(inverse == u)
+        out[rows] = codes[idx[rows]]
+    return out
 
 
 def _num(series: pd.Series) -> pd.Series:
@@ -188,45 +253,42 @@ def _num(series: pd.Series) -> pd.Series:
 
 
 class Generator:
-    def __init__(self, catalog: Catalog, patients: int, seed: int, profile: Profile, as_of: date) -> None:
+    def __init__(self, catalog: Catalog, patients: int, seed: int, profile: Profile, as_of: date,
+                 block_patients: int = 0) -> None:
         self.cat = catalog
+        self.block_patients = block_patients or BLOCK_PATIENTS
+        self.total = patients
         self.n = patients
+        self.seed = seed
         self.profile = profile
         self.as_of = as_of
         self.rng = np.random.default_rng(seed)
         self.tables: dict[str, pd.DataFrame] = {}
         self.created = np.datetime64(as_of, "s") - np.timedelta64(1, "D")
+        self.block_index = 0
+        self.lo = 0  # patients before the current block (its patient ids are lo + 1 ..)
+        self._code_lists: dict[str, list[str]] = {}
+        measures = catalog.measures.set_index("measure_code")
+        self.measure_kinds = {
+            code: tuple(bool(split_list(measures.at[code, col])) for col in
+                        ("evidence_loinc_codes", "evidence_cpt_codes", "evidence_rxnorm_codes", "evidence_cvx_codes"))
+            for code in measures.index}
+        self.measure_vital_only = {
+            code: bool(split_list(v)) and set(split_list(v)) <= VITAL_CODES
+            for code, v in measures.evidence_loinc_codes.items()}
 
     # -- reference tables ------------------------------------------------------------------
     def reference(self) -> None:
         rng, cat = self.rng, self.cat
-        n_practices = int(np.clip(round(self.n / 2500), 3, len(PRACTICE_NAMES)))
+        n_practices = int(np.clip(round(self.total / 2500), 3, len(PRACTICE_NAMES)))
         zips = cat.zip_codes
-        # addresses: 1 ACO office, practices, 1 hospital, 6 payers, then one per patient
+        # addresses: 1 ACO office, practices, 1 hospital, the payers; then one per patient (per block)
         n_org_addr = n_practices + 2
         org_zip = zips.iloc[np.arange(n_org_addr) % len(zips)].reset_index(drop=True)
         payers = self._payers()
         pay_zip = zips.iloc[rng.integers(0, len(zips), len(payers))].reset_index(drop=True)
-        zip_w = _num(zips.weight).to_numpy()
-        pat_zip = zips.iloc[rng.choice(len(zips), self.n, p=zip_w / zip_w.sum())].reset_index(drop=True)
-        all_zip = pd.concat([org_zip, pay_zip, pat_zip], ignore_index=True)
-        n_addr = len(all_zip)
-        lat = _num(all_zip.latitude).to_numpy() + rng.normal(0, 0.012, n_addr)
-        lon = _num(all_zip.longitude).to_numpy() + rng.normal(0, 0.012, n_addr)
-        self.tables["address"] = pd.DataFrame({
-            "address_id": np.arange(1, n_addr + 1),
-            "address_line1": [f"{h} {s}" for h, s in zip(rng.integers(1, 9999, n_addr),
-                                                        np.array(STREETS)[rng.integers(0, len(STREETS), n_addr)])],
-            "address_line2": np.where(rng.random(n_addr) < 0.12,
-                                      pd.Series(rng.integers(1, 40, n_addr)).map(lambda u: f"Apt {u}"), None),
-            "city": all_zip.city.to_numpy(), "state": "PA", "zip": all_zip.zip.to_numpy(),
-            "county": all_zip.county.to_numpy(), "country": "USA",
-            "latitude": np.round(lat, 6), "longitude": np.round(lon, 6),
-            "effective_start_date": None, "effective_end_date": None,
-            "created_date": self.created, "updated_date": None,
-        })
-        self.patient_address_ids = np.arange(n_org_addr + len(payers) + 1, n_addr + 1)
-        self.patient_zip_type = all_zip.region_type.to_numpy()[n_org_addr + len(payers):]
+        self.tables["address"] = self._addresses(pd.concat([org_zip, pay_zip], ignore_index=True), 0)
+        self.n_fixed_addresses = n_org_addr + len(payers)
 
         org_names = ["Three Rivers Health Partners ACO", *PRACTICE_NAMES[:n_practices], "Three Rivers General Hospital"]
         org_types = ["ACO", *["Primary Care Practice"] * n_practices, "Hospital"]
@@ -253,6 +315,24 @@ class Generator:
         })
         self._catalogue_tables()
 
+    def _addresses(self, all_zip: pd.DataFrame, first_id: int) -> pd.DataFrame:
+        rng = self.rng
+        n_addr = len(all_zip)
+        lat = _num(all_zip.latitude).to_numpy() + rng.normal(0, 0.012, n_addr)
+        lon = _num(all_zip.longitude).to_numpy() + rng.normal(0, 0.012, n_addr)
+        return pd.DataFrame({
+            "address_id": np.arange(first_id + 1, first_id + n_addr + 1),
+            "address_line1": [f"{h} {s}" for h, s in zip(rng.integers(1, 9999, n_addr),
+                                                        np.array(STREETS)[rng.integers(0, len(STREETS), n_addr)])],
+            "address_line2": np.where(rng.random(n_addr) < 0.12,
+                                      pd.Series(rng.integers(1, 40, n_addr)).map(lambda u: f"Apt {u}"), None),
+            "city": all_zip.city.to_numpy(), "state": "PA", "zip": all_zip.zip.to_numpy(),
+            "county": all_zip.county.to_numpy(), "country": "USA",
+            "latitude": np.round(lat, 6), "longitude": np.round(lon, 6),
+            "effective_start_date": None, "effective_end_date": None,
+            "created_date": self.created, "updated_date": None,
+        })
+
     def _payers(self) -> pd.DataFrame:
         rows = [
             ("Medicare Part B", "Medicare"), ("Pennsylvania Medicaid", "Medicaid"),
@@ -270,9 +350,9 @@ class Generator:
 
     def _providers(self, n_practices: int) -> None:
         rng = self.rng
-        n_pcp = max(n_practices * 2, int(np.ceil(self.n / 1100)))
-        n_spec = len(SPECIALTIES) + self.n // 6000
-        n_hosp = 4 + self.n // 20000
+        n_pcp = max(n_practices * 2, int(np.ceil(self.total / 1100)))
+        n_spec = len(SPECIALTIES) + self.total // 6000
+        n_hosp = 4 + self.total // 20000
         n = n_pcp + n_spec + n_hosp
         female = rng.random(n) < 0.5
         first = np.where(female, np.array(FIRST_F)[rng.integers(0, len(FIRST_F), n)],
@@ -401,6 +481,13 @@ class Generator:
     # -- patients ------------------------------------------------------------------------
     def patients(self) -> None:
         rng, n, prof = self.rng, self.n, self.profile
+        zips = self.cat.zip_codes
+        zip_w = _num(zips.weight).to_numpy()
+        pat_zip = zips.iloc[rng.choice(len(zips), n, p=zip_w / zip_w.sum())].reset_index(drop=True)
+        first_address = self.n_fixed_addresses + self.lo
+        self.tables["address"] = self._addresses(pat_zip, first_address)
+        self.patient_address_ids = np.arange(first_address + 1, first_address + n + 1)
+        self.patient_zip_type = pat_zip.region_type.to_numpy()
         bands = np.array([(lo, hi) for lo, hi, _ in prof.age_bands])
         share = np.array([s for *_, s in prof.age_bands])
         band = rng.choice(len(bands), n, p=share / share.sum())
@@ -425,8 +512,9 @@ class Generator:
         self.pcp = self.pcp_ids[pcp_idx]
         self.pcp_org_of_patient = self.pcp_org[pcp_idx]
         ids = np.arange(1, n + 1)
+        gids = ids + self.lo  # the patients' ids in the whole EDW (block-local ids are shifted at the end)
         self.tables["patient"] = pd.DataFrame({
-            "patient_id": ids, "mrn": [f"MRN{700000 + i:07d}" for i in ids],
+            "patient_id": ids, "mrn": [f"MRN{700000 + i:07d}" for i in gids],
             "ssn": [f"9{a:02d}-{b:02d}-{c:04d}" for a, b, c in zip(rng.integers(0, 100, n), rng.integers(1, 100, n),
                                                                      rng.integers(1, 10000, n))],
             "first_name": first, "middle_name": np.where(rng.random(n) < 0.4, np.array(list("ABCDEJKLMRST"))[
@@ -436,7 +524,7 @@ class Generator:
             "marital_status": _choice(rng, MARITAL, n), "primary_language": _choice(rng, LANGUAGES, n),
             "address_id": self.patient_address_ids, "pcp_provider_id": self.pcp,
             "primary_phone": [f"412-{p:03d}-{q:04d}" for p, q in zip(rng.integers(200, 999, n), rng.integers(0, 10000, n))],
-            "email": [f"{f.lower()}.{str(ln).lower().replace(chr(39), '')}{i}@mail.example" for f, ln, i in zip(first, last, ids)],
+            "email": [f"{f.lower()}.{str(ln).lower().replace(chr(39), '')}{i}@mail.example" for f, ln, i in zip(first, last, gids)],
             "next_of_kin_name": None, "next_of_kin_phone": None, "active_ind": np.where(rng.random(n) < 0.985, "Y", "N"),
             "effective_start_date": None, "effective_end_date": None,
             "created_date": np.datetime64(self.as_of, "s") - _days(rng.integers(HISTORY_DAYS, 8 * 365, n)).astype("timedelta64[s]"),
@@ -529,7 +617,7 @@ class Generator:
         p = np.clip(base * age_mult * sex_mult * np.exp(latent), 0, 0.85)
         has = rng.random(p.shape) < p
         # every bundle gets patients, even the rare ones in a small population
-        min_each = 3 if n >= 1000 else 1
+        min_each = (3 if self.total >= 1000 else 1) if self.block_index == 0 else 0
         for j in range(has.shape[1]):
             short = min_each - has[:, j].sum()
             if short > 0:
@@ -730,7 +818,7 @@ class Generator:
         # one evidence stream per patient x (domain or measure): shared measures share events
         ev = pm.drop_duplicates(["patient_id", "evidence_key"]).reset_index(drop=True)
         ev = ev[ev.has_codified_evidence == "true"]
-        vital_only = ev.evidence_loinc_codes.map(lambda v: bool(split_list(v)) and set(split_list(v)) <= VITAL_CODES)
+        vital_only = ev.measure_code.map(self.measure_vital_only).to_numpy(dtype=bool)
         ev = ev[~vital_only].reset_index(drop=True)
         m = len(ev)
         freq = _num(ev.frequency_days).to_numpy()
@@ -752,8 +840,9 @@ class Generator:
             reps.append(more[more.days_back < HISTORY_DAYS])
         ev = pd.concat(reps, ignore_index=True)
         m = len(ev)
-        kinds = np.array([[bool(split_list(v)) for v in ev[col]] for col in
-                          ("evidence_loinc_codes", "evidence_cpt_codes", "evidence_rxnorm_codes", "evidence_cvx_codes")]).T
+        kind_codes = list(self.measure_kinds)
+        kind_matrix = np.array([self.measure_kinds[c] for c in kind_codes], dtype=bool).reshape(len(kind_codes), 4)
+        kinds = kind_matrix[pd.Index(kind_codes).get_indexer(ev.measure_code)]
         pick = np.argmax(kinds * rng.random(kinds.shape), axis=1)
         when = _ts(self.as_of, ev.days_back.to_numpy(), rng)
         pid = ev.patient_id.to_numpy()
@@ -987,36 +1076,97 @@ class Generator:
             "due_date": (identified + _days(np.full(k, 90)).astype("timedelta64[s]")).astype("datetime64[D]"),
             "gap_priority": _choice(rng, (("High", 0.25), ("Medium", 0.5), ("Low", 0.25)), k),
         })
-        self.tables["etl_log"] = pd.DataFrame({
-            "etl_log_id": [1], "source_system": ["phm synthetic generator"],
-            "load_start_timestamp": [self.created], "load_end_timestamp": [self.created],
-            "rows_inserted": [0], "rows_updated": [0], "load_status": ["Success"], "error_message": [None],
-            "created_date": [self.created],
-        })
 
-    def build(self) -> dict[str, pd.DataFrame]:
-        self.reference()
+    # -- blocks ------------------------------------------------------------------------------
+    def block(self, index: int) -> dict[str, pd.DataFrame]:
+        """The patient tables of block `index` (patients index * block_patients + 1 ..), with global ids.
+
+        Each block draws from its own random stream, seeded by (seed, index): a block's rows depend on
+        the seed, the population size (through the shared reference tables) and the block's index,
+        never on which other blocks are generated with it. Ids are block-local (1..) while the block
+        is generated, then made global from the block index alone (`globalize`).
+        """
+        self.block_index = index
+        self.lo = index * self.block_patients
+        self.n = min(self.block_patients, self.total - self.lo)
+        self.rng = np.random.default_rng([self.seed, 1, index])
+        self.tables = {"payer": self.ref_tables["payer"]}
         self.patients()
         self.conditions()
         self.encounters()
         self.evidence()
         self.clinical_rows()
         self.care_gaps()
+        del self.tables["payer"]
         return self.tables
+
+    def build_reference(self) -> dict[str, pd.DataFrame]:
+        self.rng = np.random.default_rng([self.seed, 0])
+        self.reference()
+        self.tables["etl_log"] = pd.DataFrame({
+            "etl_log_id": [1], "source_system": ["phm synthetic generator"],
+            "load_start_timestamp": [self.created], "load_end_timestamp": [self.created],
+            "rows_inserted": [0], "rows_updated": [0], "load_status": ["Success"], "error_message": [None],
+            "created_date": [self.created],
+        })
+        self.ref_tables = self.tables
+        return self.tables
+
+
+# Rows per patient a block may hold at most, per table: a block's ids are strided, block b's rows of a
+# table numbered from b * block_patients * cap + 1. Ids then follow from the block index alone, so
+# blocks can be generated in any order, in parallel, and whatever the chunk size. The caps are 3-10x
+# the means (observation ~32, procedure ~20, encounter ~12 per patient) and leave room for --defects.
+ID_CAP_PER_PATIENT = {
+    "patient_attribution": 4, "patient_insurance_coverage": 4, "encounter": 60, "condition_diagnosis": 30,
+    "procedure_performed": 100, "medication_order": 30, "observation": 150, "immunization": 20,
+    "patient_allergy": 10, "sdoh_assessment": 4, "care_gap": 60,
+}
+INT4_MAX = 2_147_483_647
+
+
+def globalize(tables: dict[str, pd.DataFrame], index: int, lo: int, block_patients: int) -> None:
+    """Block-local ids (1..) to EDW ids: patients follow their index, other rows their block's stride."""
+    base = {name: index * block_patients * cap for name, cap in ID_CAP_PER_PATIENT.items()}
+    for name, frame in tables.items():
+        if name in base:
+            frame[PRIMARY_KEYS[name]] = frame[PRIMARY_KEYS[name]].to_numpy() + base[name]
+        if "patient_id" in frame.columns:
+            frame["patient_id"] = frame["patient_id"].to_numpy() + lo
+        if name != "encounter" and "encounter_id" in frame.columns:
+            frame["encounter_id"] = frame["encounter_id"].astype("Int64") + base["encounter"]
+    if "encounter" in tables:
+        enc = tables["encounter"]
+        enc["encounter_number"] = [f"E{i:09d}" for i in enc.encounter_id.to_numpy()]
+
+
+def check_strides(tables: dict[str, pd.DataFrame], index: int, block_patients: int) -> None:
+    for name, cap in ID_CAP_PER_PATIENT.items():
+        frame = tables.get(name)
+        if frame is None or not len(frame):
+            continue
+        local_max = int(frame[PRIMARY_KEYS[name]].max()) - index * block_patients * cap
+        if local_max > block_patients * cap:
+            raise PhmError(f"Block {index} has {local_max:,} {name} rows, more than its id range "
+                           f"({cap} per patient); raise ID_CAP_PER_PATIENT['{name}'].")
+        if (index + 1) * block_patients * cap > INT4_MAX:
+            raise PhmError(f"Too many patients for phm_edw.{name}'s integer ids; generate fewer patients.")
 
 
 # --------------------------------------------------------------------------- defects
 
 
-def inject_defects(tables: dict[str, pd.DataFrame], rate: float, seed: int, as_of: date) -> dict[tuple[str, str], int]:
+def inject_defects(tables: dict[str, pd.DataFrame], rate: float, seed: int, as_of: date, block: int = 0,
+                   orphan_base: int | None = None) -> dict[tuple[str, str], int]:
     """Append bad rows to leaf tables; returns the count per (table, rule) the staging layer must reject.
 
     Only rows nothing else references are touched, so each defect is rejected exactly once:
     blank and malformed codes, orphan patients, future dates and duplicate records.
     """
-    rng = np.random.default_rng(seed + 7_777)
+    rng = np.random.default_rng([seed + 7_777, block])
     made: dict[tuple[str, str], int] = {}
-    max_patient = int(tables["patient"].patient_id.max())
+    # orphans point past the whole population, never at a patient of a later block
+    max_patient = orphan_base if orphan_base is not None else int(tables["patient"].patient_id.max())
     future = np.datetime64(as_of, "s") + np.timedelta64(40, "D")
 
     clean_rows = {name: len(frame) for name, frame in tables.items()}
@@ -1058,103 +1208,335 @@ def inject_defects(tables: dict[str, pd.DataFrame], rate: float, seed: int, as_o
     return made
 
 
+# --------------------------------------------------------------------------- streaming
+
+
+@dataclass
+class Chunk:
+    """One COPY unit: the reference tables (chunk 0), or the rows of a run of whole blocks."""
+    patients: int
+    tables: dict[str, pd.DataFrame]
+    extra: dict[str, pd.DataFrame]  # what the hooks returned, concatenated over the chunk's blocks
+    defects: dict[tuple[str, str], int]
+
+
+def block_seed(seed: int, index: int) -> int:
+    """The seed a hook receives for block `index`: chunk-independent, different per block."""
+    return int(np.random.SeedSequence([seed, 2, index]).generate_state(1)[0])
+
+
+def _generator(patients: int, seed: int, profile: str, as_of: date, block_patients: int = 0) -> Generator:
+    if profile not in PROFILES:
+        raise PhmError(f"Unknown profile {profile!r}; choose one of {', '.join(PROFILES)}.")
+    gen = Generator(load_catalog(), patients, seed, PROFILES[profile], as_of, block_patients=block_patients)
+    gen.build_reference()
+    return gen
+
+
+def _blocks(gen: Generator, blocks: range, defects: float, hooks: Sequence[Hook]) -> Chunk:
+    """Generate a run of blocks: core tables with EDW ids, what the hooks add, the injected defects."""
+    parts: list[dict[str, pd.DataFrame]] = []
+    extras: list[dict[str, pd.DataFrame]] = []
+    made: dict[tuple[str, str], int] = {}
+    count = 0
+    for index in blocks:
+        tables = gen.block(index)
+        count += gen.n
+        globalize(tables, index, gen.lo, gen.block_patients)
+        extra: dict[str, pd.DataFrame] = {}
+        for hook in hooks:
+            for name, frame in hook({**gen.ref_tables, **tables}, block_seed(gen.seed, index), gen.as_of).items():
+                extra[name] = pd.concat([extra[name], frame], ignore_index=True) if name in extra else frame
+        if defects > 0:
+            for key, k in inject_defects(tables, defects, gen.seed, gen.as_of, block=index,
+                                         orphan_base=gen.total).items():
+                made[key] = made.get(key, 0) + k
+            if generate_ops in hooks:
+                with_ops = {**tables, **extra}
+                for key, k in inject_ops_defects(with_ops, defects, block_seed(gen.seed, index), gen.as_of,
+                                                 orphan_patient_base=gen.total).items():
+                    made[key] = made.get(key, 0) + k
+                extra = {name: with_ops[name] for name in extra}
+        check_strides(tables, index, gen.block_patients)
+        parts.append(tables)
+        extras.append(extra)
+    return Chunk(count, _concat(parts), _concat(extras), made)
+
+
+def _reference_chunk(gen: Generator, hooks: Sequence[Hook]) -> Chunk:
+    """The reference tables, first in every stream; with the generate_ops hook, also its reference tables."""
+    ops_reference = generate_ops_reference(gen.ref_tables, gen.seed, gen.as_of) if generate_ops in hooks else {}
+    return Chunk(0, dict(gen.ref_tables), ops_reference, {})
+
+
+def _chunk_ranges(patients: int, chunk_patients: int, block_patients: int) -> list[range]:
+    per_chunk = max(1, -(-chunk_patients // block_patients))
+    n_blocks = -(-patients // block_patients)
+    return [range(first, min(first + per_chunk, n_blocks)) for first in range(0, n_blocks, per_chunk)]
+
+
+def iter_chunks(patients: int, seed: int, profile: str, as_of: date, defects: float = 0.0,
+                chunk_patients: int = DEFAULT_CHUNK_PATIENTS, hooks: Sequence[Hook] = (),
+                block_patients: int = 0) -> Iterator[Chunk]:
+    """The EDW as a stream of chunks, in this process: first the reference tables, then the patients.
+
+    The chunk size is rounded up to whole blocks; it changes memory use and COPY batching only.
+    """
+    gen = _generator(patients, seed, profile, as_of, block_patients)
+    yield _reference_chunk(gen, hooks)
+    for blocks in _chunk_ranges(patients, chunk_patients, gen.block_patients):
+        yield _blocks(gen, blocks, defects, hooks)
+
+
+def _concat(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    names = list(dict.fromkeys(name for part in parts for name in part))
+    return {name: pd.concat([p[name] for p in parts if name in p], ignore_index=True) if len(parts) > 1
+            else parts[0][name] for name in names}
+
+
 # --------------------------------------------------------------------------- loading
 
 
-def _copy_frame(cur, table: str, frame: pd.DataFrame, on_rows) -> None:  # type: ignore[no-untyped-def]
-    columns = ", ".join(frame.columns)
-    chunk = 200_000
-    with cur.copy(f"copy phm_edw.{table} ({columns}) from stdin with (format csv)") as copy:
-        for start in range(0, len(frame), chunk):
-            part = frame.iloc[start:start + chunk]
-            buf = io.StringIO()
-            part.to_csv(buf, header=False, index=False, date_format="%Y-%m-%d %H:%M:%S")
-            copy.write(buf.getvalue())
-            on_rows(len(part))
+INT_COLUMNS = ("rows_inserted", "rows_updated", "refill_count", "bundle_size", "ordinal", "social_isolation_score")
 
 
-def _ordered(tables: dict[str, pd.DataFrame], conn_columns: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
-    """Each frame with exactly the table's columns in table order; integer columns made nullable."""
-    out = {}
-    for name in TABLE_ORDER:
-        frame = tables[name]
-        cols = conn_columns[name]
-        missing = [c for c in cols if c not in frame.columns]
-        for c in missing:
+def _csv(name: str, frame: pd.DataFrame, columns: list[str]) -> bytes:
+    """The frame as CSV in the table's column order; absent columns NULL, float ids written as integers."""
+    frame = frame.copy(deep=False)
+    unknown = [c for c in frame.columns if c not in columns]
+    if unknown:
+        raise PhmError(f"phm_edw.{name} has no column {', '.join(unknown)} (generated by a hook or the generator).")
+    for c in columns:
+        if c not in frame.columns:
             frame[c] = None
-        frame = frame[cols].copy()
-        for c in frame.columns:
-            if frame[c].dtype.kind == "f" and (c.endswith("_id") or c in ("rows_inserted", "rows_updated", "refill_count",
-                                                                           "bundle_size", "ordinal", "social_isolation_score")):
-                frame[c] = frame[c].astype("Int64")
-        out[name] = frame
-    return out
+    frame = frame[columns]
+    for c in columns:
+        if frame[c].dtype.kind == "f" and (c.endswith("_id") or c in INT_COLUMNS):
+            frame[c] = frame[c].astype("Int64")
+    return frame.to_csv(header=False, index=False, date_format="%Y-%m-%d %H:%M:%S").encode()
 
 
-def load(conn: Connection, tables: dict[str, pd.DataFrame], progress: bool = True) -> None:
-    """Replace phm_edw's rows with `tables` (COPY), after dropping the schemas derived from the old EDW."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _table_columns(pg) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    cols: dict[str, list[str]] = {}
+    for table, column in pg.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'phm_edw' "
+        "order by table_name, ordinal_position"
+    ).fetchall():
+        cols.setdefault(table, []).append(column)
+    return cols
+
+
+def _peak_rss_mb(children: bool = False) -> float:
+    """Peak resident memory (ru_maxrss) of this process, or of the largest waited-for child, in MB."""
+    import resource
+
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
+
+
+# What a forked worker needs; set in the parent just before the pool forks (fork shares it for free).
+_WORKER: dict[str, object] = {}
+
+
+def _worker_chunk(blocks: range) -> tuple[int, list[tuple[str, bytes, bool]], dict[str, int], dict[tuple[str, str], int]]:
+    """In a worker process: generate a run of blocks and format it as CSV, table by table."""
+    gen = _WORKER["gen"]
+    cols: dict[str, list[str]] = _WORKER["cols"]  # type: ignore[assignment]
+    chunk = _blocks(gen, blocks, _WORKER["defects"], _WORKER["hooks"])  # type: ignore[arg-type]
+    return _payload(chunk, cols)
+
+
+def _payload(chunk: Chunk, cols: dict[str, list[str]]
+             ) -> tuple[int, list[tuple[str, bytes, bool]], dict[str, int], dict[tuple[str, str], int]]:
+    items = []
+    rows = {}
+    for name, frame in [*chunk.tables.items(), *chunk.extra.items()]:
+        if name not in cols:
+            raise PhmError(f"Table phm_edw.{name} does not exist (returned by a generator hook); "
+                           f"add it to the EDW DDL first.")
+        items.append((name, _csv(name, frame, cols[name]), name not in TABLE_ORDER))
+        rows[name] = len(frame)
+    return chunk.patients, items, rows, chunk.defects
+
+
+def stream_to_edw(conn: Connection, patients: int, seed: int, profile: str, as_of: date, defects: float = 0.0,
+                  chunk_patients: int = DEFAULT_CHUNK_PATIENTS, hooks: Sequence[Hook] = (), workers: int | None = None,
+                  block_patients: int = 0, progress: bool = True) -> GenerateResult:
+    """Replace phm_edw's rows with a generated population, in chunks, in bounded memory.
+
+    `workers` processes (default: one per core, none for a single chunk) generate the chunks and
+    format them as CSV; this process COPYs them in order, in one transaction, from a writer thread,
+    so that at most `workers + 2` chunks exist at once. A failure leaves the previous EDW.
+    """
+    import multiprocessing
+    from collections import deque
 
     from phm.edw.ddl import drop_derived
 
-    drop_derived(conn)
+    result = GenerateResult(patients=patients, seed=seed, profile=profile, as_of=as_of)
+    started = time.perf_counter()
+    gen = _generator(patients, seed, profile, as_of, block_patients)
+    ranges = _chunk_ranges(patients, chunk_patients, gen.block_patients)
+    with conn.connect() as pg:
+        cols = _table_columns(pg)
+    workers = min(os.cpu_count() or 1, 2) if workers is None else workers
+    workers = 0 if len(ranges) < 2 else workers
+    pool = None
+    if workers:
+        _WORKER.update(gen=gen, cols=cols, defects=defects, hooks=list(hooks))
+        pool = multiprocessing.get_context("fork").Pool(workers)  # before any thread or connection of the load
 
+    def payloads() -> Iterator[tuple[int, list[tuple[str, bytes, bool]], dict[str, int], dict[tuple[str, str], int]]]:
+        yield _payload(_reference_chunk(gen, hooks), cols)
+        if pool is None:
+            for blocks in ranges:
+                yield _payload(_blocks(gen, blocks, defects, hooks), cols)
+            return
+        pending: deque = deque()
+        queue_ahead = iter(ranges)
+        for blocks in queue_ahead:
+            pending.append(pool.apply_async(_worker_chunk, (blocks,)))
+            if len(pending) > workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+    try:
+        drop_derived(conn)
+        _copy_in(conn, payloads(), patients, result, progress)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        _WORKER.clear()
+    result.generate_seconds = time.perf_counter() - started
+    result.peak_rss_mb = _peak_rss_mb()
+    result.worker_peak_rss_mb = _peak_rss_mb(children=True) if workers else 0.0
+    return result
+
+
+def _copy_in(conn: Connection, payloads: Iterable[tuple[int, list[tuple[str, bytes, bool]], dict[str, int],
+                                                            dict[tuple[str, str], int]]],
+             patients: int, result: GenerateResult, progress: bool) -> None:
+    import queue
+    import threading
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    started = time.perf_counter()
     with conn.connect(autocommit=False) as pg:
-        cols: dict[str, list[str]] = {}
-        for table, column in pg.execute(
-            "select table_name, column_name from information_schema.columns where table_schema = 'phm_edw' "
-            "order by table_name, ordinal_position"
-        ).fetchall():
-            cols.setdefault(table, []).append(column)
-        frames = _ordered(tables, cols)
-        total = sum(len(f) for f in frames.values())
         superuser = pg.execute("select rolsuper from pg_roles where rolname = current_user").fetchone()[0]  # type: ignore[index]
         with pg.cursor() as cur:
             if superuser:
                 # Generated rows are consistent by construction (and --defects breaks them on purpose);
                 # skipping per-row FK triggers makes the bulk load several times faster.
                 cur.execute("set local session_replication_role = replica")
-            with Progress(TextColumn("[bold]loading phm_edw[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), disable=not progress, transient=True) as bar:
-                task = bar.add_task("", total=total)
-                for name, frame in frames.items():
-                    bar.update(task, description=name)
-                    cur.execute(f"truncate phm_edw.{name} cascade")
-                    _copy_frame(cur, name, frame, lambda k: bar.advance(task, k))
-            for name, frame in frames.items():
-                key = frame.columns[0]
-                cur.execute(
-                    f"select setval(pg_get_serial_sequence('phm_edw.{name}', '{key}'), "
-                    f"greatest((select max({key}) from phm_edw.{name}), 1))"
-                )
+            cur.execute("truncate " + ", ".join(f"phm_edw.{t}" for t in TABLE_ORDER) + " cascade")
+            work: queue.Queue[list[tuple[str, bytes, bool]] | None] = queue.Queue(maxsize=1)
+            failure: list[BaseException] = []
+            copy_seconds = [0.0]
+
+            def writer() -> None:
+                try:
+                    while (item := work.get()) is not None:
+                        t = time.perf_counter()
+                        for name, payload, empty_first in item:
+                            if empty_first:
+                                cur.execute(f"truncate phm_edw.{name} cascade")
+                            with cur.copy(f"copy phm_edw.{name} from stdin with (format csv)") as copy:
+                                copy.write(payload)
+                        copy_seconds[0] += time.perf_counter() - t
+                except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
+                    failure.append(exc)
+                    while work.get() is not None:  # drain, so the producer never blocks
+                        pass
+
+            thread = threading.Thread(target=writer, name="edw-copy", daemon=True)
+            thread.start()
+            loaded: list[str] = []
+            try:
+                with Progress(TextColumn("[bold]phm_edw[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("patients"),
+                              TextColumn("{task.description}"), TimeElapsedColumn(), TextColumn("eta"),
+                              TimeRemainingColumn(), disable=not progress, transient=True) as bar:
+                    task = bar.add_task("", total=patients)
+                    for count, produced, rows, made in payloads:
+                        items = []
+                        for name, payload, is_extra in produced:
+                            # a hook's table is emptied (by the writer, in order) before its first rows
+                            items.append((name, payload, is_extra and name not in loaded))
+                            if name not in loaded:
+                                loaded.append(name)
+                        for name, k in rows.items():
+                            result.rows[name] = result.rows.get(name, 0) + k
+                        for key, k in made.items():
+                            result.defects[key] = result.defects.get(key, 0) + k
+                        if failure:
+                            break
+                        work.put(items)
+                        elapsed = time.perf_counter() - started
+                        bar.update(task, advance=count, description=f"{sum(result.rows.values()) / max(elapsed, 1e-9):,.0f} rows/s, "
+                                   f"{_peak_rss_mb():,.0f} MB")
+            finally:
+                work.put(None)
+                thread.join()
+            if failure:
+                raise failure[0]
+            for name in loaded:
+                key = PRIMARY_KEYS.get(name) or _primary_key(pg, name)
+                if not key:
+                    continue
+                seq = pg.execute("select pg_get_serial_sequence(%s, %s)", (f"phm_edw.{name}", key)).fetchone()
+                if seq and seq[0]:
+                    cur.execute(f"select setval(%s, greatest((select max({key}) from phm_edw.{name}), 1))", (seq[0],))
         pg.commit()
         pg.autocommit = True
-        pg.execute("analyze phm_edw.patient, phm_edw.encounter, phm_edw.observation, phm_edw.condition_diagnosis, "
-                   "phm_edw.care_gap, phm_edw.procedure_performed, phm_edw.medication_order")
+        pg.execute("analyze " + ", ".join(f"phm_edw.{t}" for t in loaded))
+    result.load_seconds = copy_seconds[0]
 
 
-def build_tables(patients: int, seed: int, profile: str, as_of: date, defects: float = 0.0
+def _primary_key(pg, name: str) -> str | None:  # type: ignore[no-untyped-def]
+    row = pg.execute(
+        "select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey) "
+        "where i.indrelid = %s::regclass and i.indisprimary", (f"phm_edw.{name}",)).fetchone()
+    return row[0] if row else None
+
+
+def load(conn: Connection, tables: dict[str, pd.DataFrame], progress: bool = True) -> None:
+    """Replace phm_edw's rows with `tables` (all in memory; for small EDWs and tests)."""
+    from phm.edw.ddl import drop_derived
+
+    patients = len(tables.get("patient", ()))
+    with conn.connect() as pg:
+        cols = _table_columns(pg)
+    core = {name: tables[name] for name in TABLE_ORDER if name in tables}
+    extra = {name: frame for name, frame in tables.items() if name not in core}
+    drop_derived(conn)
+    _copy_in(conn, [_payload(Chunk(patients, core, extra, {}), cols)], patients,
+             GenerateResult(patients=patients, seed=0, profile="", as_of=date.today()), progress)
+
+
+def build_tables(patients: int, seed: int, profile: str, as_of: date, defects: float = 0.0,
+                 hooks: Sequence[Hook] | None = None, chunk_patients: int | None = None, block_patients: int = 0
                  ) -> tuple[dict[str, pd.DataFrame], dict[tuple[str, str], int]]:
-    gen = Generator(load_catalog(), patients, seed, PROFILES[profile], as_of)
-    tables = gen.build()
-    add_ops_tables(tables, seed, as_of)
-    made = inject_defects(tables, defects, seed, as_of) if defects > 0 else {}
-    if defects > 0:
-        made.update(inject_ops_defects(tables, defects, seed, as_of))
-    return tables, made
+    """The whole EDW in memory (tests and small populations): the stream's chunks concatenated."""
+    chunks = list(iter_chunks(patients, seed, profile, as_of, defects, chunk_patients=chunk_patients or patients,
+                              hooks=DEFAULT_HOOKS if hooks is None else hooks, block_patients=block_patients))
+    tables = _concat([c.tables for c in chunks])
+    extra = _concat([c.extra for c in chunks if c.extra]) if any(c.extra for c in chunks) else {}
+    made: dict[tuple[str, str], int] = {}
+    for c in chunks:
+        for key, k in c.defects.items():
+            made[key] = made.get(key, 0) + k
+    return {**{name: tables[name] for name in TABLE_ORDER if name in tables}, **extra}, made
 
 
 def generate_and_load(conn: Connection, patients: int, seed: int = 42, profile: str = "ambulatory",
-                      defects: float = 0.0, as_of: date | None = None, progress: bool = True) -> GenerateResult:
-    as_of = as_of or date.today()
-    t0 = time.perf_counter()
-    tables, made = build_tables(patients, seed, profile, as_of, defects)
-    t1 = time.perf_counter()
-    load(conn, tables, progress=progress)
-    t2 = time.perf_counter()
-    return GenerateResult(patients=patients, seed=seed, profile=profile, as_of=as_of,
-                          rows={k: len(v) for k, v in tables.items()}, defects=made,
-                          generate_seconds=t1 - t0, load_seconds=t2 - t1)
+                      defects: float = 0.0, as_of: date | None = None, progress: bool = True,
+                      chunk_patients: int = DEFAULT_CHUNK_PATIENTS, hooks: Sequence[Hook] | None = None,
+                      workers: int | None = None, block_patients: int = 0) -> GenerateResult:
+    """Generate and COPY the EDW in chunks of `chunk_patients` patients (bounded memory at any size)."""
+    return stream_to_edw(conn, patients, seed, profile, as_of or date.today(), defects, chunk_patients,
+                         DEFAULT_HOOKS if hooks is None else hooks, workers, block_patients, progress)
 
 
 def edw_checksum(conn: Connection) -> str:

@@ -1203,7 +1203,8 @@ def add_ops_tables(tables: dict[str, pd.DataFrame], seed: int, as_of: date) -> N
     tables.update(generate_ops(tables, seed, as_of))
 
 
-def inject_ops_defects(tables: dict[str, pd.DataFrame], rate: float, seed: int, as_of: date) -> dict[tuple[str, str], int]:
+def inject_ops_defects(tables: dict[str, pd.DataFrame], rate: float, seed: int, as_of: date,
+                       orphan_patient_base: int | None = None) -> dict[tuple[str, str], int]:
     """Append bad rows to the operational tables; returns the count per (table, rule) staging must reject.
 
     Each bad row is a copy of a clean row with a new key that nothing references, carrying one defect:
@@ -1214,7 +1215,8 @@ def inject_ops_defects(tables: dict[str, pd.DataFrame], rate: float, seed: int, 
     rng = np.random.default_rng([seed, 15_015])
     made: dict[tuple[str, str], int] = {}
     clean = {name: len(tables[name]) for name in OPS_TABLE_ORDER if name in tables}
-    max_patient = int(tables["patient"].patient_id.max())
+    # orphans point past every patient of the whole EDW (orphan_patient_base when generating in blocks)
+    max_patient = int(tables["patient"].patient_id.max()) if orphan_patient_base is None else orphan_patient_base
     future = pd.Timestamp(as_of) + pd.Timedelta(days=45)
 
     def take(name: str, share: float) -> pd.DataFrame:

@@ -45,6 +45,7 @@ checked as (
         renamed.*,
         {{ failed_rule_number(rules) }} as failed_rule_number
     from renamed
+    {{- rule_parents(rules) }}
 ),
 
 key_ranked as (
