@@ -1263,10 +1263,13 @@ def _blocks(gen: Generator, blocks: range, defects: float, hooks: Sequence[Hook]
     return Chunk(count, _concat(parts), _concat(extras), made)
 
 
-def _reference_chunk(gen: Generator, hooks: Sequence[Hook]) -> Chunk:
+def _reference_chunk(gen: Generator, hooks: Sequence[Hook], defects: float) -> Chunk:
     """The reference tables, first in every stream; with the generate_ops hook, also its reference tables."""
-    ops_reference = generate_ops_reference(gen.ref_tables, gen.seed, gen.as_of) if generate_ops in hooks else {}
-    return Chunk(0, dict(gen.ref_tables), ops_reference, {})
+    if generate_ops not in hooks:
+        return Chunk(0, dict(gen.ref_tables), {}, {})
+    ops_reference = generate_ops_reference(gen.ref_tables, gen.seed, gen.as_of)
+    made = inject_ops_defects(ops_reference, defects, gen.seed, gen.as_of, orphan_patient_base=gen.total) if defects > 0 else {}
+    return Chunk(0, dict(gen.ref_tables), ops_reference, made)
 
 
 def _chunk_ranges(patients: int, chunk_patients: int, block_patients: int) -> list[range]:
@@ -1283,7 +1286,7 @@ def iter_chunks(patients: int, seed: int, profile: str, as_of: date, defects: fl
     The chunk size is rounded up to whole blocks; it changes memory use and COPY batching only.
     """
     gen = _generator(patients, seed, profile, as_of, block_patients)
-    yield _reference_chunk(gen, hooks)
+    yield _reference_chunk(gen, hooks, defects)
     for blocks in _chunk_ranges(patients, chunk_patients, gen.block_patients):
         yield _blocks(gen, blocks, defects, hooks)
 
@@ -1387,7 +1390,7 @@ def stream_to_edw(conn: Connection, patients: int, seed: int, profile: str, as_o
         pool = multiprocessing.get_context("fork").Pool(workers)  # before any thread or connection of the load
 
     def payloads() -> Iterator[tuple[int, list[tuple[str, bytes, bool]], dict[str, int], dict[tuple[str, str], int]]]:
-        yield _payload(_reference_chunk(gen, hooks), cols)
+        yield _payload(_reference_chunk(gen, hooks, defects), cols)
         if pool is None:
             for blocks in ranges:
                 yield _payload(_blocks(gen, blocks, defects, hooks), cols)

@@ -1216,7 +1216,7 @@ def inject_ops_defects(tables: dict[str, pd.DataFrame], rate: float, seed: int, 
     made: dict[tuple[str, str], int] = {}
     clean = {name: len(tables[name]) for name in OPS_TABLE_ORDER if name in tables}
     # orphans point past every patient of the whole EDW (orphan_patient_base when generating in blocks)
-    max_patient = int(tables["patient"].patient_id.max()) if orphan_patient_base is None else orphan_patient_base
+    max_patient = orphan_patient_base if orphan_patient_base is not None else int(tables["patient"].patient_id.max())
     future = pd.Timestamp(as_of) + pd.Timedelta(days=45)
 
     def take(name: str, share: float) -> pd.DataFrame:
@@ -1232,24 +1232,27 @@ def inject_ops_defects(tables: dict[str, pd.DataFrame], rate: float, seed: int, 
         tables[name] = pd.concat([frame, rows], ignore_index=True)
         made[(name, rule)] = made.get((name, rule), 0) + len(rows)
 
-    rows = take("billing_line_item", 0.2)
-    append("billing_line_item", rows.assign(cpt_code=rows.cpt_code.str.slice(0, 4) + "X9"), "malformed_code")
-    rows = take("billing_line_item", 0.2)
-    append("billing_line_item", rows.assign(charge_amount=-rows.charge_amount), "negative_amount")
-    rows = take("billing_claim", 0.1)
-    append("billing_claim", rows.assign(patient_id=max_patient + 1 + np.arange(len(rows))), "orphan_fk")
-    rows = take("billing_claim", 0.1)
-    append("billing_claim", rows.assign(service_date=future.date(), claim_number=rows.claim_number + "-D"), "out_of_range_date")
-    rows = take("payment", 0.1)
-    append("payment", rows.assign(claim_id=int(tables["billing_claim"].claim_id.max()) + 1000 + np.arange(len(rows))), "orphan_fk")
-    rows = take("e_prescription", 0.2)
-    append("e_prescription", rows.assign(ndc_code="1234-56"), "malformed_code")
-    rows = take("e_prescription", 0.1)
-    append("e_prescription", rows.assign(days_supply=0), "out_of_range_value")
-    rows = take("encounter_diagnosis_code", 0.2)
-    append("encounter_diagnosis_code", rows.assign(icd10_code="9" + rows.icd10_code.astype(str)), "malformed_code")
-    rows = take("appointment", 0.1)
-    append("appointment", rows.assign(patient_id=max_patient + 1 + np.arange(len(rows))), "orphan_fk")
-    rows = take("pharmacy", 1.0 / max(rate * clean["pharmacy"], 1))
-    append("pharmacy", rows.assign(ncpdp_id=rows.ncpdp_id.str.slice(0, 6)), "malformed_code")
+    def orphan_patients(rows: pd.DataFrame) -> pd.DataFrame:
+        return rows.assign(patient_id=max_patient + 1 + np.arange(len(rows)))
+
+    # (table, share of the rate, the defect, the rule staging rejects it by), in a fixed order
+    defects = [
+        ("billing_line_item", 0.2, lambda r: r.assign(cpt_code=r.cpt_code.str.slice(0, 4) + "X9"), "malformed_code"),
+        ("billing_line_item", 0.2, lambda r: r.assign(charge_amount=-r.charge_amount), "negative_amount"),
+        ("billing_claim", 0.1, orphan_patients, "orphan_fk"),
+        ("billing_claim", 0.1, lambda r: r.assign(service_date=future.date(), claim_number=r.claim_number + "-D"),
+         "out_of_range_date"),
+        ("payment", 0.1, lambda r: r.assign(
+            claim_id=int(tables["billing_claim"].claim_id.max()) + 1000 + np.arange(len(r))), "orphan_fk"),
+        ("e_prescription", 0.2, lambda r: r.assign(ndc_code="1234-56"), "malformed_code"),
+        ("e_prescription", 0.1, lambda r: r.assign(days_supply=0), "out_of_range_value"),
+        ("encounter_diagnosis_code", 0.2, lambda r: r.assign(icd10_code="9" + r.icd10_code.astype(str)), "malformed_code"),
+        ("appointment", 0.1, orphan_patients, "orphan_fk"),
+        ("pharmacy", 1.0 / max(rate * clean.get("pharmacy", 0), 1), lambda r: r.assign(ncpdp_id=r.ncpdp_id.str.slice(0, 6)),
+         "malformed_code"),
+    ]
+    for name, share, defect, rule in defects:
+        # generated in blocks, a block has no reference tables and the reference chunk no patients
+        if name in clean:
+            append(name, defect(take(name, share)), rule)
     return made
