@@ -217,16 +217,22 @@ class EmbeddedServer:
             os.chown(self.data_dir.resolve(), self.run_as.pw_uid, self.run_as.pw_gid)
 
     def _server_log(self) -> Path:
-        """The server log: .phm/postgres.log, or beside an out-of-tree cluster with a link from there."""
+        """The server log: .phm/postgres.log, or beside an out-of-tree cluster with a link from there.
+
+        Logs can hold statement text, and statement text can hold PHI: the file is the server
+        user's alone (0600), also on a cluster created by an older version.
+        """
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         if self.data_dir.is_symlink():
             real = self._real_data_dir().with_suffix(".log")
             real.touch()
+            real.chmod(0o600)
             if not self.log_file.is_symlink():
                 self.log_file.unlink(missing_ok=True)
                 self.log_file.symlink_to(real)
             return real
         self.log_file.touch()
+        self.log_file.chmod(0o600)
         return self.log_file
 
     def _can_traverse(self, folder: Path) -> bool:

@@ -82,6 +82,9 @@ def test_embedded_lifecycle_messages(tmp_path: Path) -> None:
         assert url.stdout.strip().startswith("postgresql://phm:***@127.0.0.1:")
         psql = phm("db", "psql", "-tAc", "select 40 + 2", env=env)
         assert psql.stdout.strip() == "42"
+        # the server log can hold statement text (PHI): the server user's alone
+        log = (project / ".phm" / "postgres.log").resolve()
+        assert log.stat().st_size > 0 and log.stat().st_mode & 0o777 == 0o600
     finally:
         stopped = phm("db", "stop", env=env)
     assert stopped.stdout.strip() == "Database stopped."
@@ -91,11 +94,13 @@ def test_embedded_lifecycle_messages(tmp_path: Path) -> None:
     # a crash leaves postmaster.pid behind, naming a process that no longer exists
     pid_file = project / ".phm" / "pgdata" / "postmaster.pid"
     pid_file.write_text("4000000\n")
+    log.chmod(0o644)  # as an older version left it: the next start takes read access away again
     assert "stale pid file" in phm("db", "status", env=env).stdout
     restarted = phm("db", "start", env=env)
     try:
         assert restarted.returncode == 0, restarted.stderr
         assert "removed a stale pid file (process 4000000 is not running)" in restarted.stdout
+        assert log.stat().st_mode & 0o777 == 0o600
     finally:
         phm("db", "stop", env=env)
         data = project / ".phm" / "pgdata"
