@@ -57,7 +57,13 @@ import pandas as pd
 
 from phm.db import Connection
 from phm.edw.catalog import Catalog, load_catalog, split_list
-from phm.edw.generate_ops import OPS_TABLE_ORDER, generate_ops, generate_ops_reference, inject_ops_defects
+from phm.edw.generate_ops import (
+    OPS_TABLE_ORDER,
+    generate_ops,
+    generate_ops_reference,
+    inject_ops_defects,
+    luhn_npi,
+)
 from phm.edw.profiles import PROFILES, Profile
 from phm.errors import PhmError
 
@@ -216,19 +222,8 @@ def _ts(as_of: date, days_back: np.ndarray, rng: np.random.Generator, hours: tup
 
 
 def _npi(serials: np.ndarray) -> np.ndarray:
-    """Valid 10-digit NPIs (Luhn check digit over the 80840 prefix)."""
-    out = []
-    for serial in serials:
-        body = f"1{int(serial):08d}"
-        digits = [int(d) for d in "80840" + body]
-        total = 0
-        for i, d in enumerate(reversed(digits)):
-            if i % 2 == 0:
-                d *= 2
-                d = d - 9 if d > 9 else d
-            total += d
-        out.append(body + str((10 - total % 10) % 10))
-    return np.array(out, dtype=object)
+    """Valid 10-digit NPIs (Luhn check digit over the 80840 prefix) from serial numbers."""
+    return luhn_npi(np.array([f"1{int(serial):08d}" for serial in serials], dtype=object))
 
 
 def _pick_codes(rng: np.random.Generator, code_lists: pd.Series) -> np.ndarray:
