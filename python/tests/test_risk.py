@@ -21,6 +21,9 @@ from phm.paths import project_root
 from phm.risk import hcc, scoring
 from tests_support import AS_OF, build
 
+# builds and scores an 8k-patient EDW several times: the slow tier (make test-slow)
+pytestmark = pytest.mark.slow
+
 POPULATION = 8_000
 SEED = 5
 AUROC_FLOOR = 0.65  # both trained models, out of time, on this fixed-seed population

@@ -88,6 +88,8 @@ OPTIONAL.update({
 })
 # Synthea claim statuses (claims.csv STATUS1/STATUSP) as EDW claim_status values.
 CLAIM_STATUS = {"BILLED": "Submitted", "CLOSED": "Paid"}
+# NCPDP SCRIPT carries at most 99 refills; a Synthea order dispensed more often is capped there
+MAX_REFILLS = 99
 FILL_HISTORY_YEARS = 3
 # Encounter classes that were booked appointments (urgent care, emergency, stays and home visits were not).
 BOOKED_CLASSES = {"ambulatory": "office_visit", "wellness": "annual_wellness", "outpatient": "outpatient_visit",
@@ -637,7 +639,9 @@ def _operations(raw: dict[str, pd.DataFrame], check: _Checker, skipped: Counter[
     t["appointment"] = pd.DataFrame({
         "_key": b.Id, "patient_key": b.PATIENT, "provider_key": b.PROVIDER, "org_key": _blank_none(b.ORGANIZATION),
         "encounter_key": b.Id, "appointment_date": _as_date(start.dt.normalize()),
-        "start_time": start.dt.strftime("%H:%M:%S"), "end_time": stop.dt.strftime("%H:%M:%S"),
+        # an encounter past midnight ends, on the appointment's day, at its last second (the true end is visit_end_time)
+        "start_time": start.dt.strftime("%H:%M:%S"),
+        "end_time": stop.dt.strftime("%H:%M:%S").where(stop.dt.normalize() == start.dt.normalize(), "23:59:59"),
         "appointment_type": klass[booked].map(BOOKED_CLASSES), "visit_reason": b.DESCRIPTION.str.slice(0, 255),
         "status": "Completed", "visit_start_time": start, "visit_end_time": stop,
         "is_telehealth": klass[booked] == "virtual", "active_ind": "Y",
@@ -672,12 +676,20 @@ def _operations(raw: dict[str, pd.DataFrame], check: _Checker, skipped: Counter[
         "drug_name": mm.DESCRIPTION.str.slice(0, 200).to_numpy(), "ndc_code": None,
         "sig": "As directed (not recorded by Synthea)", "quantity": supply.astype(str), "is_controlled": False,
         "prior_auth_required": False,
-        "days_supply": np.where(filled, supply, None), "refills_authorized": np.maximum(mm._n.to_numpy() - 1, 0),
+        "days_supply": np.where(filled, supply, None), "refills_authorized": np.clip(mm._n.to_numpy() - 1, 0, MAX_REFILLS),
         "transmission_status": np.where(filled, "Filled", "Sent"),
         "sent_datetime": np.where(k == 0, mm._START.to_numpy(), when - np.timedelta64(1, "D")),
         "filled_datetime": np.where(filled, when, np.datetime64("NaT")),
         "notes": np.where(k == 0, "New prescription", "Refill " + k.astype(str)), "active_ind": "Y",
     })
+
+    # one prescription per patient, prescriber, drug and sending time (the staging natural key): a refill sent the
+    # day a second order of the same drug starts is the same prescription, loaded once
+    ep = t["e_prescription"]
+    same = ep.duplicated(["patient_key", "prescriber_key", "drug_name", "sent_datetime"]) & ep.prescriber_key.notna()
+    if same.any():
+        skipped["prescriptions sent twice (same patient, prescriber, drug and time)"] += int(same.sum())
+        t["e_prescription"] = ep[~same]
 
     empty_claims = {"billing_claim": pd.DataFrame(columns=["_key"]), "billing_line_item": pd.DataFrame(columns=["_key"]),
                     "payment": pd.DataFrame(columns=["_key"])}
