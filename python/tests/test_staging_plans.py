@@ -51,6 +51,8 @@ def compiled_base_models(test_db: Connection) -> dict[str, str]:
     ddl.init_schema(test_db, reset=True)
     generate_and_load(test_db, 120, seed=5, as_of=AS_OF, progress=False)
     variables = ["--vars", "{" + ", ".join(f"{k}: '{v}'" for k, v in RUN_VARS.items()) + "}"]
+    seeds = run_dbt(test_db, ["seed", *variables], "seed", show_progress=False)  # staging reads the value maps
+    assert seeds.ok, seeds.failures
     staging = run_dbt(test_db, ["run", "--select", "path:models/staging", *variables], "staging", show_progress=False)
     assert staging.ok, staging.failures
     compiled = project_root() / "target" / "compiled" / "medgnosis_phm" / BASE
@@ -64,7 +66,7 @@ def test_every_base_model_is_planned_without_a_sub_plan(test_db: Connection, com
     with test_db.connect() as pg:
         pg.execute("set work_mem = '64kB'")
         for name, sql in compiled_base_models.items():
-            plan = pg.execute("explain (format json) " + sql).fetchone()[0][0]["Plan"]  # type: ignore[index]
+            plan = pg.execute("explain (format json, verbose) " + sql).fetchone()[0][0]["Plan"]  # type: ignore[index]
             if offending := _sub_plans_over_the_edw(plan):
                 with_sub_plans[name] = offending
     assert not with_sub_plans, with_sub_plans
