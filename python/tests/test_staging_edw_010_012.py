@@ -382,6 +382,8 @@ def edw(server: Connection) -> Iterator[Connection]:
     with conn.connect() as pg:
         for sql in PARENTS:
             pg.execute(sql)
+    seeds = run_dbt(conn, ["seed", *VARS], "seed", show_progress=False)  # staging reads the value maps and ranges
+    assert seeds.ok, seeds.failures
     yield conn
 
 
