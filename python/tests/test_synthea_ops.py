@@ -76,6 +76,9 @@ def test_dispenses_become_fills_of_the_last_three_years(loaded: Connection) -> N
     assert len(fills) == 56
     assert (fills.days_supply == 1).all() and (fills.transmission_status == "Filled").all()
     assert str(fills.filled_datetime.min()) == "2023-11-26 06:01:15"
+    # daily refills are sent half a day before they are filled: refill 1 at 2023-11-26 18:01:15, never with the order
+    assert fills.sent_datetime.is_unique
+    assert str(sorted(fills.sent_datetime)[1]) == "2023-11-26 18:01:15"
     meds = csv("medications")
     orders = query(loaded, "select count(distinct medication_order_id) n from phm_edw.e_prescription")
     assert orders.n[0] == query(loaded, "select count(*) n from phm_edw.medication_order").n[0]

@@ -670,6 +670,7 @@ def _operations(raw: dict[str, pd.DataFrame], check: _Checker, skipped: Counter[
     if (~recent).any():
         skipped[f"medication dispenses more than {FILL_HISTORY_YEARS} years before the export's last encounter"] += int((~recent).sum())
     mm, k, filled, when, supply = mm[recent], k[recent], filled[recent], when[recent], supply[recent]
+    lead = (np.minimum(interval.to_numpy()[rows][recent] / 2, 1.0) * 86400).astype("timedelta64[s]")
     t["e_prescription"] = pd.DataFrame({
         "_key": mm._key.to_numpy() + ":" + k.astype(str), "medication_order_key": mm._key.to_numpy(),
         "patient_key": mm.PATIENT.to_numpy(), "prescriber_key": mm._prescriber.to_numpy(),
@@ -678,7 +679,9 @@ def _operations(raw: dict[str, pd.DataFrame], check: _Checker, skipped: Counter[
         "prior_auth_required": False,
         "days_supply": np.where(filled, supply, None), "refills_authorized": np.clip(mm._n.to_numpy() - 1, 0, MAX_REFILLS),
         "transmission_status": np.where(filled, "Filled", "Sent"),
-        "sent_datetime": np.where(k == 0, mm._START.to_numpy(), when - np.timedelta64(1, "D")),
+        # a refill is sent a day before it is filled, or half an interval for fills less than two days apart
+        # (so a daily refill is never sent at the same second as the order's first prescription)
+        "sent_datetime": np.where(k == 0, mm._START.to_numpy(), when - lead),
         "filled_datetime": np.where(filled, when, np.datetime64("NaT")),
         "notes": np.where(k == 0, "New prescription", "Refill " + k.astype(str)), "active_ind": "Y",
     })
