@@ -53,6 +53,19 @@ def test_loaded_edw_checksum_is_reproducible(test_db: Connection) -> None:
     assert one == two != three
 
 
+def test_arrow_payloads_load_the_same_rows_as_pandas_to_csv(test_db: Connection, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the COPY payloads are written by Arrow for speed; pandas' to_csv is the reference: with defects
+    # (blank strings, NaN, mixed objects) both must load exactly the same EDW
+    from phm.edw import generate
+
+    ddl.init_schema(test_db, reset=True)
+    generate_and_load(test_db, 400, seed=13, defects=0.05, as_of=AS_OF, progress=False)
+    arrow = edw_checksum(test_db)
+    monkeypatch.setattr(generate, "_csv", generate._csv_pandas)
+    generate_and_load(test_db, 400, seed=13, defects=0.05, as_of=AS_OF, progress=False)
+    assert edw_checksum(test_db) == arrow
+
+
 def test_every_bundle_has_patients_at_realistic_prevalence(ambulatory: dict[str, pd.DataFrame],
                                                          bundle_seed: pd.DataFrame) -> None:
     q = qualified_bundles(ambulatory, bundle_seed)

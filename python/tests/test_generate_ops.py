@@ -332,3 +332,17 @@ def test_defects_cover_the_new_tables() -> None:
     ndc = tables["e_prescription"].ndc_code.dropna()
     assert (~ndc.str.fullmatch(r"\d{11}|\d{4,5}-\d{3,4}-\d{1,2}")).sum() == made[("e_prescription", "malformed_code")]
     assert not re.fullmatch(r"\d{4,5}-\d{3,4}-\d{1,2}", "1234-56")
+
+
+def test_visit_diagnosis_names_are_the_icd10cm_descriptions() -> None:
+    # the fallback visit codes carry their names in the data file (no library load per generator process);
+    # each name must be exactly what the ICD-10-CM tabular list (simple-icd-10-cm) says, and the codes billable
+    import simple_icd_10_cm as cm
+
+    from phm.edw.generate_ops import visit_diagnoses
+
+    vd = visit_diagnoses()
+    assert len(vd) == 8 and set(vd.encounter_type) == {"Annual Wellness", "Office Visit", "Telehealth", "Emergency", "Inpatient"}
+    for code, name in zip(vd.icd10_code, vd.description):
+        assert cm.is_leaf(code), code
+        assert cm.get_description(code) == name, code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from phm.db import Connection
 from phm.edw import ddl
 from phm.edw.catalog import load_catalog
@@ -43,6 +45,7 @@ def test_bundle_membership_matches_an_independent_computation(test_db: Connectio
     assert totals == (0, 0)
 
 
+@pytest.mark.slow  # one more nightly build (~90 s): the slower tier
 def test_defects_are_rejected_with_their_rule_and_reconcile(test_db: Connection) -> None:
     ddl.init_schema(test_db, reset=True)
     result = generate_and_load(test_db, 1_500, seed=3, as_of=AS_OF, defects=0.02, progress=False)

@@ -104,6 +104,7 @@ def test_readers_see_yesterday_then_today_and_never_an_error(published: Connecti
     assert history == (2,)  # the population snapshot keeps yesterday's and adds today's
 
 
+@pytest.mark.slow  # one more nightly build (~90 s): the slower tier
 def test_a_failing_build_publishes_nothing(published: Connection) -> None:
     before = mart_checksums(published)
     failing_test = project_root() / "tests" / "zz_deliberately_failing_check.sql"

@@ -42,6 +42,7 @@ def test_rerun_without_change_alters_nothing(warehouse: Connection) -> None:
     assert after == before  # same rows, same keys, same values in every mart; dim_patient gained no version
 
 
+@pytest.mark.slow  # one more nightly build (~90 s): the slower tier
 def test_care_gap_upsert_updates_the_row_in_place(warehouse: Connection) -> None:
     with warehouse.connect() as pg:
         gap_id, identified = pg.execute(
@@ -62,6 +63,7 @@ def test_care_gap_upsert_updates_the_row_in_place(warehouse: Connection) -> None
     assert rows_after == rows_before
 
 
+@pytest.mark.slow  # one more nightly build (~90 s): the slower tier
 def test_patient_change_adds_one_version_and_keeps_old_keys(warehouse: Connection) -> None:
     with warehouse.connect() as pg:
         old = dict(pg.execute("select patient_key, patient_id from phm_star.dim_patient").fetchall())
@@ -84,6 +86,7 @@ def test_patient_change_adds_one_version_and_keeps_old_keys(warehouse: Connectio
     assert providers_after == providers
 
 
+@pytest.mark.slow  # one more nightly build (~90 s): the slower tier
 def test_an_unchanged_night_skips_the_build_and_is_audited(warehouse: Connection) -> None:
     from phm import audit
     from phm.orchestrate import nightly

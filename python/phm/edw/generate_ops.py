@@ -680,7 +680,7 @@ class _Context:
             hit = fb_type == et
             fb_codes[hit] = pick(fb_u[hit], grp.icd10_code.to_numpy())
         fb = pd.DataFrame({"encounter_id": self.eid[~have], "patient_id": self.pid[~have], "condition_code": fb_codes, "pointer": 1})
-        fb["condition_name"] = fb.condition_code.map(_icd_description)
+        fb["condition_name"] = fb.condition_code.map(dict(zip(vd.icd10_code, vd.description)))
         dx = pd.concat([m[["encounter_id", "patient_id", "condition_code", "condition_name", "pointer"]], fb], ignore_index=True)
         dx = dx.sort_values(["encounter_id", "pointer"], kind="stable").reset_index(drop=True)
         hcc = hcc_map()
@@ -1188,13 +1188,6 @@ class _Context:
         medrec = _finish(medrec, medrec.reconciled_datetime.to_numpy())
         return {"e_prescription": erx, "refill_request": refill, "prior_authorization": prior,
                 "drug_interaction_alert": alert, "medication_reconciliation": medrec}
-
-
-@lru_cache(maxsize=None)
-def _icd_description(code: str) -> str:
-    import simple_icd_10_cm as cm
-
-    return cm.get_description(code) if cm.is_valid_item(code) else code
 
 
 def add_ops_tables(tables: dict[str, pd.DataFrame], seed: int, as_of: date) -> None:
