@@ -1,14 +1,11 @@
 -- int_vocabulary__unmapped_values: one row per vocabulary x raw spelling that seeds/reference/value_map.csv
 -- does not know, with how many kept staging rows carry it. The rows themselves are kept, with the value
--- UNMAPPED; this table is what the warn-level data test and `phm run`'s summary report.
+-- UNMAPPED; this table is what the warn-level data test and `phm run`'s summary report. (A care-gap status the
+-- map does not know is rejected in base_phm_edw__care_gap instead: the status decides whether a gap is open.)
 {{ config(materialized='table') }}
 
 with encounters as (
     select * from {{ ref('stg_phm_edw__encounter') }}
-),
-
-care_gaps as (
-    select * from {{ ref('stg_phm_edw__care_gap') }}
 ),
 
 diagnoses as (
@@ -29,12 +26,6 @@ unmapped as (
         encounter_type_as_received as raw_value
     from encounters
     where encounter_type = 'UNMAPPED'
-    union all
-    select
-        'care_gap_status' as vocabulary,
-        gap_status_as_received as raw_value
-    from care_gaps
-    where gap_status = 'UNMAPPED'
     union all
     select
         'diagnosis_type' as vocabulary,

@@ -1,12 +1,8 @@
 -- stg_phm_edw__care_gap: one row per kept phm_edw.care_gap row, typed and cleaned.
--- Rows that break a staging rule are in stg_phm_edw__rejects instead. Coded vocabularies are normalised
--- through seeds/reference/value_map.csv (unknown spellings become UNMAPPED, raw value kept beside).
+-- Rows that break a staging rule are in stg_phm_edw__rejects instead. The status is normalised in the base
+-- model through seeds/reference/value_map.csv; a spelling the map does not know is rejected there (invalid_value).
 with base as (
     select * from {{ ref('base_phm_edw__care_gap') }}
-),
-
-value_map as (
-    select * from {{ ref('value_map') }}
 ),
 
 final as (
@@ -14,8 +10,8 @@ final as (
         base.care_gap_id,
         base.patient_id,
         base.measure_id,
-        {{ mapped_value('upper(base.gap_status)', 'care_gap_status_map') }} as gap_status,
-        base.gap_status as gap_status_as_received,
+        base.gap_status,
+        base.gap_status_as_received,
         base.identified_date,
         base.resolved_date,
         base.comments,
@@ -27,7 +23,6 @@ final as (
         base.gap_priority,
         base.source_updated_at
     from base
-    {{ value_map_join('care_gap_status', 'upper(base.gap_status)', 'care_gap_status_map') }}
     where base.reject_rule is null
 )
 
