@@ -65,15 +65,15 @@ categorised as (
     from described
     inner join rules
         on
-            (rules.claim_type is null or rules.claim_type = described.claim_type)
-            and (rules.encounter_type is null or rules.encounter_type = described.encounter_type)
-            and (rules.specialty_group is null or rules.specialty_group = described.specialty_group)
+            (rules.claim_type is null or described.claim_type = rules.claim_type)
+            and (rules.encounter_type is null or described.encounter_type = rules.encounter_type)
+            and (rules.specialty_group is null or described.specialty_group = rules.specialty_group)
             and (
                 rules.code_low is null
                 or (
+                    -- same-length upper-case codes of digits and letters sort alike in every collation
                     length(described.cpt_code) = length(rules.code_low)
-                    and (described.cpt_code collate "C") >= rules.code_low
-                    and (described.cpt_code collate "C") <= rules.code_high
+                    and described.cpt_code between rules.code_low and rules.code_high
                 )
             )
     order by described.line_item_id asc, rules.precedence asc

@@ -66,9 +66,9 @@ readmitted as (
         on
             index_stays.patient_id = later_stays.patient_id
             and index_stays.encounter_id != later_stays.encounter_id
-            and later_stays.admit_date >= index_stays.discharge_date
+            and index_stays.discharge_date <= later_stays.admit_date
             and later_stays.admit_date <= index_stays.discharge_date + 30
-            and later_stays.admit_date > index_stays.admit_date
+            and index_stays.admit_date < later_stays.admit_date
     group by index_stays.encounter_id
 ),
 

@@ -115,11 +115,12 @@ payer_days as (
         max(payer_spans.span_start) as latest_span_start
     from payer_spans
     cross join window_bounds
-    cross join lateral generate_series(
-        cast(date_trunc('month', greatest(payer_spans.span_start, window_bounds.first_month)) as timestamp),
-        cast(payer_spans.span_end as timestamp),
-        interval '1 month'
-    ) as month_series (month_start)
+    cross join
+        lateral generate_series(
+            cast(date_trunc('month', greatest(payer_spans.span_start, window_bounds.first_month)) as timestamp),
+            cast(payer_spans.span_end as timestamp),
+            interval '1 month'
+        ) as month_series (month_start)
     group by payer_spans.patient_id, payer_spans.payer_id, cast(month_series.month_start as date)
 ),
 
@@ -128,16 +129,19 @@ patient_days as (
         patient_spans.patient_id,
         cast(month_series.month_start as date) as month_start,
         sum(
-            least(patient_spans.span_end, cast(month_series.month_start + interval '1 month' - interval '1 day' as date))
+            least(
+                patient_spans.span_end, cast(month_series.month_start + interval '1 month' - interval '1 day' as date)
+            )
             - greatest(patient_spans.span_start, cast(month_series.month_start as date)) + 1
         ) as days_covered
     from patient_spans
     cross join window_bounds
-    cross join lateral generate_series(
-        cast(date_trunc('month', greatest(patient_spans.span_start, window_bounds.first_month)) as timestamp),
-        cast(patient_spans.span_end as timestamp),
-        interval '1 month'
-    ) as month_series (month_start)
+    cross join
+        lateral generate_series(
+            cast(date_trunc('month', greatest(patient_spans.span_start, window_bounds.first_month)) as timestamp),
+            cast(patient_spans.span_end as timestamp),
+            interval '1 month'
+        ) as month_series (month_start)
     group by patient_spans.patient_id, cast(month_series.month_start as date)
 ),
 

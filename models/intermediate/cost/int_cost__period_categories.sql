@@ -41,9 +41,10 @@ period_lines as (
     from lines
     inner join periods
         on lines.service_date between periods.start_date and periods.end_date
-    cross join lateral (
-        values ('practice', lines.org_id), ('aco', lines.aco_org_id)
-    ) as levels (org_level, org_id)
+    cross join
+        lateral (
+            values ('practice', lines.org_id), ('aco', lines.aco_org_id)
+        ) as levels (org_level, org_id)
     where lines.is_member_claim and levels.org_id is not null
 ),
 

@@ -37,9 +37,10 @@ spend as (
     from lines
     inner join periods
         on lines.service_date between periods.start_date and periods.end_date
-    cross join lateral (
-        values ('practice', lines.org_id), ('aco', lines.aco_org_id)
-    ) as levels (org_level, org_id)
+    cross join
+        lateral (
+            values ('practice', lines.org_id), ('aco', lines.aco_org_id)
+        ) as levels (org_level, org_id)
     where lines.is_member_claim and levels.org_id is not null
     group by periods.period_key, levels.org_level, levels.org_id
 ),
@@ -58,8 +59,8 @@ encounter_measures as (
         ) as ed_visits,
         count(*) filter (
             where
-                encounters.is_potentially_avoidable_ed
-                and encounters.service_date between periods.start_date and periods.end_date
+            encounters.is_potentially_avoidable_ed
+            and encounters.service_date between periods.start_date and periods.end_date
         ) as avoidable_ed_visits,
         count(*) filter (
             where encounters.is_inpatient and encounters.discharge_date between periods.start_date and periods.end_date
@@ -69,22 +70,23 @@ encounter_measures as (
         ), 0) as ip_days,
         count(*) filter (
             where
-                encounters.is_inpatient and encounters.is_readmission_index
-                and encounters.discharge_date between periods.start_date and periods.end_date
+            encounters.is_inpatient and encounters.is_readmission_index
+            and encounters.discharge_date between periods.start_date and periods.end_date
         ) as readmission_index_stays,
         count(*) filter (
             where
-                encounters.is_inpatient and encounters.is_readmission_index and encounters.is_readmitted_30d
-                and encounters.discharge_date between periods.start_date and periods.end_date
+            encounters.is_inpatient and encounters.is_readmission_index and encounters.is_readmitted_30d
+            and encounters.discharge_date between periods.start_date and periods.end_date
         ) as readmissions_30d
     from encounters
     inner join periods
         on
             encounters.service_date <= periods.end_date
             and coalesce(encounters.discharge_date, encounters.service_date) >= periods.start_date
-    cross join lateral (
-        values ('practice', encounters.org_id), ('aco', encounters.aco_org_id)
-    ) as levels (org_level, org_id)
+    cross join
+        lateral (
+            values ('practice', encounters.org_id), ('aco', encounters.aco_org_id)
+        ) as levels (org_level, org_id)
     where encounters.is_member_claim and levels.org_id is not null
     group by periods.period_key, levels.org_level, levels.org_id
 ),

@@ -19,9 +19,10 @@ final as (
     from member_months
     inner join periods
         on member_months.month_start between periods.start_date and periods.end_date
-    cross join lateral (
-        values ('practice', member_months.org_id), ('aco', member_months.aco_org_id)
-    ) as levels (org_level, org_id)
+    cross join
+        lateral (
+            values ('practice', member_months.org_id), ('aco', member_months.aco_org_id)
+        ) as levels (org_level, org_id)
     where member_months.is_counting_payer and levels.org_id is not null
     group by periods.period_key, levels.org_level, levels.org_id, member_months.patient_id
 )

@@ -85,7 +85,8 @@ final as (
         on
             rules.cohort_rule = 'top_cost_percent'
             and spend_ranked.spend > 0
-            and spend_ranked.spend_rank <= ceil(spend_ranked.org_members * cast(rules.cohort_parameter as numeric) / 100)
+            and spend_ranked.spend_rank
+            <= ceil(spend_ranked.org_members * cast(rules.cohort_parameter as numeric) / 100)
     union all
     select
         rules.recommendation_code,

@@ -38,7 +38,12 @@ final as (
         cost_categories.spending_variance_total,
         cast(rules.achievable_share_percent as numeric(5, 2)) as achievable_share_percent,
         cast(
-            round(greatest(coalesce(cost_categories.spending_variance_total, 0), 0) * rules.achievable_share_percent / 100, 2)
+            round(
+                greatest(coalesce(cost_categories.spending_variance_total, 0), 0)
+                * rules.achievable_share_percent
+                / 100,
+                2
+            )
             as numeric(14, 2)
         ) as impact_amount
     from recommendation_keys

@@ -49,7 +49,8 @@ status_history as (
 ),
 
 active_period as (
-    select * from periods where is_active
+    select * from periods
+    where is_active
 ),
 
 trigger_results as (

@@ -105,24 +105,30 @@ rated as (
         case
             when variances.org_level = 'practice' and variances.parent_org_key is not null
                 then rank() over (
-                    partition by
-                        variances.period_key, variances.org_level, variances.parent_org_key, variances.category_slug
-                    order by variances.spending_pmpm_actual asc
-                )
+                        partition by
+                            variances.period_key, variances.org_level, variances.parent_org_key, variances.category_slug
+                        order by variances.spending_pmpm_actual asc
+                    )
         end as aco_rank,
         case
             when variances.org_level = 'practice' and variances.parent_org_key is not null
                 then count(*) over (
-                    partition by
-                        variances.period_key, variances.org_level, variances.parent_org_key, variances.category_slug
-                )
+                        partition by
+                            variances.period_key, variances.org_level, variances.parent_org_key, variances.category_slug
+                    )
         end as aco_practice_count
     from variances
     left join thresholds
         on
             thresholds.scale = 'cost_category'
-            and (thresholds.lower_bound_percent is null or variances.spending_variance_percent >= thresholds.lower_bound_percent)
-            and (thresholds.upper_bound_percent is null or variances.spending_variance_percent < thresholds.upper_bound_percent)
+            and (
+                thresholds.lower_bound_percent is null
+                or variances.spending_variance_percent >= thresholds.lower_bound_percent
+            )
+            and (
+                thresholds.upper_bound_percent is null
+                or variances.spending_variance_percent < thresholds.upper_bound_percent
+            )
 ),
 
 final as (

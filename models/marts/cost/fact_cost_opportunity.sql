@@ -35,9 +35,9 @@ ranked as (
         case
             when typed.has_activity
                 then row_number() over (
-                    partition by typed.period_key, typed.org_key, typed.opportunity_type, typed.has_activity
-                    order by abs(typed.amount_variance) desc, typed.slug asc
-                )
+                        partition by typed.period_key, typed.org_key, typed.opportunity_type, typed.has_activity
+                        order by abs(typed.amount_variance) desc, typed.slug asc
+                    )
         end as opportunity_rank
     from typed
 ),

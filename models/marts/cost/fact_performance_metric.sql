@@ -48,8 +48,8 @@ benchmarks as (
             when 'all_categories_pmpm' then sum(cost_categories.spending_pmpm_benchmark)
             when 'category_utilization'
                 then max(cost_categories.utilization_benchmark) filter (
-                    where cost_categories.slug = metrics.benchmark_category_slug
-                )
+                        where cost_categories.slug = metrics.benchmark_category_slug
+                    )
         end as benchmark_value
     from metrics
     cross join cost_categories
