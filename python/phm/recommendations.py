@@ -69,5 +69,5 @@ def set_status(conn: Connection, key: int, status: str, note: str | None = None,
             "values (%s, %s, %s, %s, coalesce(%s, current_user))",
             (code, org_id, status, note, set_by))
         pg.commit()
-    return (f"recommendation {key} ({title}): {status}. v_recommendations_with_categories shows it now, "
-            f"dim_recommendation after the next `phm run`.")
+    return (f"recommendation {key} ({title}): {status}. `phm recommendation list` shows it now, "
+            f"the star after the next `phm run`.")

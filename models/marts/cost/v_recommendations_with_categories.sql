@@ -1,5 +1,5 @@
 -- v_recommendations_with_categories: the spec's view, each recommendation with its affected cost categories
--- as a JSON array, and the live status (the latest change in phm_app, read at query time).
+-- as a JSON array.
 {{ config(materialized='view') }}
 
 with recommendations as (
@@ -8,23 +8,6 @@ with recommendations as (
 
 bridge as (
     select * from {{ ref('bridge_recommendation_cost_category') }}
-),
-
-organizations as (
-    select * from {{ ref('dim_organization') }}
-),
-
-status_history as (
-    select * from {{ ref('stg_phm_app__recommendation_status_history') }}
-),
-
-latest_status as (
-    select distinct on (recommendation_code, org_id)
-        recommendation_code,
-        org_id,
-        status
-    from status_history
-    order by recommendation_code asc, org_id asc, set_at desc, status_change_id desc
 ),
 
 categories as (
@@ -51,7 +34,7 @@ final as (
         recommendations.period_key,
         recommendations.title,
         recommendations.description,
-        cast(coalesce(latest_status.status, 'not_started') as varchar(50)) as status,
+        recommendations.status,
         recommendations.priority,
         recommendations.is_triggered,
         recommendations.estimated_savings,
@@ -63,12 +46,6 @@ final as (
         recommendations.workflow_type,
         coalesce(categories.cost_categories, cast('[]' as jsonb)) as cost_categories
     from recommendations
-    inner join organizations
-        on recommendations.org_key = organizations.org_key
-    left join latest_status
-        on
-            recommendations.recommendation_code = latest_status.recommendation_code
-            and organizations.org_id = latest_status.org_id
     left join categories
         on recommendations.recommendation_key = categories.recommendation_key
 )
