@@ -58,7 +58,7 @@ discharges as (
     inner join stays
         on
             diagnosed.patient_id = stays.patient_id
-            and stays.discharge_date <= diagnosed.service_date
+            and diagnosed.service_date >= stays.discharge_date
             and stays.discharge_date >= diagnosed.service_date - diagnosed.post_acute_lookback_days
     where diagnosed.post_acute_lookback_days is not null
     order by diagnosed.line_item_id asc, stays.discharge_date desc, stays.facility_org_id asc

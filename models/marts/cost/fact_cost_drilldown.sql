@@ -42,31 +42,33 @@ period_lines as (
         on lines.service_date between periods.start_date and periods.end_date
     inner join organizations as practices
         on lines.org_key = practices.org_key
-    cross join lateral (
-        values ('practice', practices.org_key), ('aco', practices.parent_org_key)
-    ) as levels (org_level, org_key)
+    cross join
+        lateral (
+            values ('practice', practices.org_key), ('aco', practices.parent_org_key)
+        ) as levels (org_level, org_key)
     where lines.is_member_claim and levels.org_key is not null
 ),
 
 members as (
     select
-        period_key,
-        org_level,
-        org_key,
-        slug,
+        period_lines.period_key,
+        period_lines.org_level,
+        period_lines.org_key,
+        period_lines.slug,
         dimensions.dimension_type,
         dimensions.dimension_id,
-        claim_id,
-        allowed_amount,
-        units
+        period_lines.claim_id,
+        period_lines.allowed_amount,
+        period_lines.units
     from period_lines
-    cross join lateral (
-        values
-        ('facility', facility_org_key),
-        ('provider', provider_key),
-        ('diagnosis_group', cast(diagnosis_chapter as integer)),
-        ('discharging_hospital', discharging_org_key)
-    ) as dimensions (dimension_type, dimension_id)
+    cross join
+        lateral (
+            values
+            ('facility', period_lines.facility_org_key),
+            ('provider', period_lines.provider_key),
+            ('diagnosis_group', cast(period_lines.diagnosis_chapter as integer)),
+            ('discharging_hospital', period_lines.discharging_org_key)
+        ) as dimensions (dimension_type, dimension_id)
     where dimensions.dimension_id is not null
 ),
 
