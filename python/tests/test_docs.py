@@ -133,7 +133,7 @@ def test_every_node_and_built_column_is_described(served: dict[str, Any]) -> Non
     assert report.violations == []
     coverage = report.coverage
     assert coverage.nodes == coverage.nodes_documented
-    assert coverage.by_type["exposure"] == [5, 5]
+    assert coverage.by_type["exposure"] == [6, 6]
     assert coverage.by_type["model"] == [len(model_files())] * 2
     assert coverage.columns == coverage.columns_documented > 1500
 
