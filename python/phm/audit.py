@@ -93,9 +93,23 @@ def source_state(conn: Connection) -> dict[str, list[Any]]:
     return state
 
 
+def app_state(conn: Connection) -> list[Any]:
+    """The application schema's user data the marts read (recommendation statuses): changes and the latest id.
+
+    A missing table and an empty one give the same state, so that the run that creates it (on-run-start)
+    does not make the next night look changed.
+    """
+    with conn.connect() as pg:
+        exists = pg.execute("select to_regclass('phm_app.recommendation_status_history') is not null").fetchone()
+        if not (exists and exists[0]):
+            return [0, None]
+        row = pg.execute("select count(*), max(status_change_id) from phm_app.recommendation_status_history").fetchone()
+    return list(row or (0, None))
+
+
 def fingerprint(conn: Connection, run_date: date, variables: dict[str, str]) -> str:
     payload = {"sources": source_state(conn), "project": project_hash(), "run_date": run_date.isoformat(),
-               "vars": variables}
+               "vars": variables, "app": app_state(conn)}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 

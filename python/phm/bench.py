@@ -138,6 +138,32 @@ WIDGETS: dict[str, tuple[str, tuple[str, ...]]] = {
         "join phm_star.fact_patient_bundle_detail d on d.patient_key = c.patient_key "
         "join phm_star.dim_care_gap_bundle b on b.bundle_key = d.bundle_key "
         "where c.patient_key = %(patient_key)s order by b.bundle_code, d.measure_key", ("patient_key",)),
+    # the cost dashboard's screens (shared spec 02), for one organization and period
+    "cost: period filter": (
+        "select * from phm_star.dim_performance_period order by display_order", ()),
+    "cost: top metrics (period + org)": (
+        "select * from phm_star.fact_performance_metric where period_key = %(period_key)s "
+        "and org_key = %(cost_org_key)s order by display_order", ("period_key", "cost_org_key")),
+    "cost: categories (active period + org)": (
+        "select * from phm_star.v_current_cost_categories where org_key = %(cost_org_key)s order by display_order",
+        ("cost_org_key",)),
+    "cost: categories (period + org)": (
+        "select * from phm_star.fact_cost_category where period_key = %(period_key)s "
+        "and org_key = %(cost_org_key)s order by display_order", ("period_key", "cost_org_key")),
+    "cost: opportunities (period + org)": (
+        "select * from phm_star.fact_cost_opportunity where period_key = %(period_key)s "
+        "and org_key = %(cost_org_key)s and show_on_dashboard order by opportunity_type, opportunity_rank",
+        ("period_key", "cost_org_key")),
+    "cost: efficiency KPIs (period + org)": (
+        "select * from phm_star.fact_efficiency_kpi where period_key = %(period_key)s "
+        "and org_key = %(cost_org_key)s order by display_order", ("period_key", "cost_org_key")),
+    "cost: recommendations (org)": (
+        "select * from phm_star.v_recommendations_with_categories where org_key = %(cost_org_key)s "
+        "order by is_triggered desc, estimated_savings desc", ("cost_org_key",)),
+    "cost: drill-down (period + org + category)": (
+        "select * from phm_star.fact_cost_drilldown where period_key = %(period_key)s and org_key = %(cost_org_key)s "
+        "and slug = %(cost_slug)s order by dimension_type, spending_total desc limit 50",
+        ("period_key", "cost_org_key", "cost_slug")),
 }
 
 
@@ -195,6 +221,9 @@ def bench_dashboard(conn: Connection, patients: int, seed: int = 42, iterations:
                 "(select provider_key from phm_star.fact_patient_composite)")],
             "risk_tier": [r[0] for r in pg.execute(
                 "select distinct risk_tier from phm_star.fact_patient_composite where risk_tier is not null")],
+            "period_key": [r[0] for r in pg.execute("select period_key from phm_star.dim_performance_period")],
+            "cost_org_key": [r[0] for r in pg.execute("select distinct org_key from phm_star.fact_cost_category")],
+            "cost_slug": [r[0] for r in pg.execute("select distinct slug from phm_star.fact_cost_category")],
         }
     queries = dict(WIDGETS)
     compiled = abigail.compile_all(conn, {"patient_id": 0, "provider_id": 0})

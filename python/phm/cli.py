@@ -39,6 +39,11 @@ def bench_app() -> None:
     """Benchmarks that print figures."""
 
 
+@app.group("recommendation")
+def recommendation_app() -> None:
+    """Cost-dashboard recommendations and the status people give them (kept in phm_app)."""
+
+
 PATIENTS = click.IntRange(min=1)
 
 
@@ -265,6 +270,29 @@ def score(scoring_date: Optional[datetime], models: Optional[str]) -> None:
     report = score_patients(conn, scoring_date.date() if scoring_date else None, codes)
     for line in report.lines():
         click.echo(line)
+
+
+@recommendation_app.command("list")
+def recommendation_list() -> None:
+    """Every published recommendation: ID, live status, whether it triggers, title."""
+    from phm import db
+    from phm.recommendations import list_recommendations
+
+    for rec in list_recommendations(db.ensure_running()):
+        click.echo(f"{rec.key:>4}  {rec.status:<13} {'triggered' if rec.is_triggered else 'quiet':<9}  {rec.title}")
+
+
+@recommendation_app.command("status")
+@click.argument("recommendation_id", type=click.IntRange(min=1))
+@click.argument("status", type=click.Choice(["not_started", "accepted", "rejected", "already_doing"]))
+@click.option("--note", default=None, help="Why, for the history.")
+@click.option("--by", "set_by", default=None, help="Who sets it (default: the database user).")
+def recommendation_status(recommendation_id: int, status: str, note: Optional[str], set_by: Optional[str]) -> None:
+    """Set a recommendation's status; the change is kept, with who, when and the note, in phm_app."""
+    from phm import db
+    from phm.recommendations import set_status
+
+    click.echo(set_status(db.ensure_running(), recommendation_id, status, note, set_by))
 
 
 @app.command("env")

@@ -29,7 +29,8 @@ LAYERS = ("staging", "intermediate", "marts")
 PREFIXES: dict[str, tuple[str, ...]] = {
     "staging": ("base_", "stg_"),
     "intermediate": ("int_",),
-    "marts": ("dim_", "fact_", "bridge_", "mv_"),
+    # v_ : the plain views the cost-dashboard spec names (v_current_cost_categories, ...).
+    "marts": ("dim_", "fact_", "bridge_", "mv_", "v_"),
 }
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # Tests that prove a grain: dbt's `unique` and the project's `unique_combination` (macros/tests).
@@ -42,7 +43,7 @@ DOCUMENTED_TYPES = ("model", "seed", "snapshot")
 RULES: dict[str, str] = {
     "source-outside-staging": "only staging models read sources",
     "staging-reads-staging": "a stg_ model reads its base_ table, never another stg_ model",
-    "naming": "base_/stg_ in staging, int_ in intermediate, dim_/fact_/bridge_/mv_ in marts, lower case",
+    "naming": "base_/stg_ in staging, int_ in intermediate, dim_/fact_/bridge_/mv_/v_ in marts, lower case",
     "mart-without-unique-test": "every mart has a unique or unique_combination test or a primary_key constraint",
     "mart-without-contract": "every mart enforces its contract",
     "missing-description": "every model, seed, snapshot, source, exposure and column has a description",

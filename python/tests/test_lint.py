@@ -136,7 +136,7 @@ def test_names_breaking_the_conventions_fail_the_cli_one_line_each(project: Path
         "models/intermediate/patients/patient_flags.sql: naming: "
         "patient_flags is in intermediate but does not start with int_",
         "models/marts/core/patient_report.sql: naming: "
-        "patient_report is in marts but does not start with dim_ or fact_ or bridge_ or mv_",
+        "patient_report is in marts but does not start with dim_ or fact_ or bridge_ or mv_ or v_",
         "models/scratch/int_scratch__try.sql: naming: "
         "int_scratch__try is outside models/staging, models/intermediate and models/marts",
         "models/staging/phm_edw/raw_patient.sql: naming: "

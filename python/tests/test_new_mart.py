@@ -134,7 +134,7 @@ def test_scaffold_fill_lint_and_build(test_db: Connection) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (("core", "report_visits"), "cannot create mart: report_visits is in marts but does not start with dim_ or "
-                                "fact_ or bridge_ or mv_."),
+                                "fact_ or bridge_ or mv_ or v_."),
     (("core", "Fact_Visits"), "cannot create mart: Fact_Visits is not lower-case snake_case."),
     (("Core", "fact_visits"), "domain 'Core' must be lower-case snake_case, e.g. care_gaps or quality."),
     (("care_gaps", "fact_patient_bundle"),

@@ -42,6 +42,41 @@ def test_rerun_without_change_alters_nothing(warehouse: Connection) -> None:
     assert after == before  # same rows, same keys, same values in every mart; dim_patient gained no version
 
 
+def _set_status(conn: Connection, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                *args: str) -> tuple[int, str, str]:
+    from phm import cli
+
+    monkeypatch.setenv("PHM_DATABASE_URL", conn.url())
+    code = cli.main(["recommendation", "status", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_recommendation_status_is_user_data_set_through_the_cli(
+        warehouse: Connection, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`phm recommendation status` appends to phm_app (never rebuilt by dbt); the star reads it at the next
+    nightly (test_recommendation_status_survives_two_nightlies, below, after the
+    builds of the tests in between). A bad ID or status is one line."""
+    with warehouse.connect() as pg:
+        key, status = pg.execute("select recommendation_key, status from phm_star.dim_recommendation "
+                                 "where recommendation_code = 'TRANSITIONS_OF_CARE'").fetchone()  # type: ignore[misc]
+    assert status == "not_started"
+    code, out, _ = _set_status(warehouse, monkeypatch, capsys, str(key), "accepted", "--note", "pilot at one practice",
+                               "--by", "cmo")
+    assert code == 0 and out.startswith(f"recommendation {key} (Transitional care after hospital discharge): accepted.")
+    with warehouse.connect() as pg:
+        history = pg.execute("select recommendation_code, status, note, set_by from phm_app.recommendation_status_history"
+                             ).fetchall()
+        built = pg.execute("select status from phm_star.dim_recommendation where recommendation_key = %s",
+                           (key,)).fetchone()
+    assert history == [("TRANSITIONS_OF_CARE", "accepted", "pilot at one practice", "cmo")]
+    assert built == ("not_started",)  # until the next nightly
+    assert _set_status(warehouse, monkeypatch, capsys, "9999", "accepted")[::2] == (
+        1, "phm: error: no recommendation 9999; `phm recommendation list` shows them.\n")
+    code, _, err = _set_status(warehouse, monkeypatch, capsys, str(key), "done")
+    assert code == 2 and len(err.splitlines()) == 1
+
+
 @pytest.mark.slow  # one more nightly build (~90 s): the slower tier
 def test_care_gap_upsert_updates_the_row_in_place(warehouse: Connection) -> None:
     with warehouse.connect() as pg:
@@ -119,6 +154,35 @@ def test_an_unchanged_night_skips_the_build_and_is_audited(warehouse: Connection
                    "where care_gap_id = (select min(care_gap_id) from phm_edw.care_gap)")
     assert audit.fingerprint(warehouse, AS_OF, RUN_VARS) != fp
     assert audit.fingerprint(warehouse, date(2026, 7, 1), RUN_VARS) != audit.fingerprint(warehouse, AS_OF, RUN_VARS)
+
+
+@pytest.mark.slow  # in the slower tier the three builds above are its nightlies; in the fast tier it would add two
+def test_recommendation_status_survives_two_nightlies(
+        warehouse: Connection, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The status set above, before the care-gap, patient-change and unchanged-night tests' builds (each a whole
+    nightly), is still there after them, with its history of one change; the nightlies never wrote to phm_app.
+    Run alone, the test sets the status itself and runs the two nightlies (slower)."""
+    with warehouse.connect() as pg:
+        set_at = pg.execute("select max(set_at) from phm_app.recommendation_status_history").fetchone()[0]  # type: ignore[index]
+        nights = pg.execute("select count(*) from phm_audit.run where status = 'success' and published "
+                            "and started_at > %s", (set_at,)).fetchone()[0] if set_at else 0  # type: ignore[index]
+        key = pg.execute("select recommendation_key from phm_star.dim_recommendation "
+                         "where recommendation_code = 'TRANSITIONS_OF_CARE'").fetchone()[0]  # type: ignore[index]
+    if nights < 2:
+        if not set_at:
+            assert _set_status(warehouse, monkeypatch, capsys, str(key), "accepted", "--note", "pilot at one practice",
+                               "--by", "cmo")[0] == 0
+        build(warehouse)
+        build(warehouse)
+    with warehouse.connect() as pg:
+        row = pg.execute("select status, status_note, status_set_by, status_changes from phm_star.dim_recommendation "
+                         "where recommendation_key = %s", (key,)).fetchone()
+        history = pg.execute("select count(*) from phm_app.recommendation_status_history").fetchone()[0]  # type: ignore[index]
+        nights = pg.execute("select count(*) from phm_audit.run where status = 'success' and published and started_at > "
+                            "(select max(set_at) from phm_app.recommendation_status_history)").fetchone()[0]  # type: ignore[index]
+    assert nights >= 2
+    assert row == ("accepted", "pilot at one practice", "cmo", 1)
+    assert history == 1
 
 
 # The spec's keys (spec part 2, written out here from the spec, not read from the project): every foreign
