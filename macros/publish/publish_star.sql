@@ -26,7 +26,9 @@
         {%- endif -%}
         {{ return('') }}
     {%- endif -%}
-    {%- if var('star_publish', true) in (false, 'false') -%}
+    {#- phm run passes the two per-invocation settings as PHM_STAR_* environment variables, not --vars, so that
+        the three dbt invocations of a nightly share one parse (changed vars make dbt re-parse the project) -#}
+    {%- if (env_var('PHM_STAR_PUBLISH', '') or var('star_publish', true)) in (false, 'false') -%}
         {{ log("publish: deferred (star_publish: false); a later dbt build of this run publishes", info=true) }}
         {{ return('') }}
     {%- endif -%}
@@ -42,12 +44,12 @@
 
 
 {#-
-    Why this build must not be published, or '' when it may be. var star_prebuilt names marts an
+    Why this build must not be published, or '' when it may be. PHM_STAR_PREBUILT (or var star_prebuilt) names marts an
     earlier `dbt build` of the same run built and tested (phm run builds in two invocations around
     the risk scoring); they count as built.
 -#}
 {% macro star_build_verdict(results, build_schema) %}
-    {%- set prebuilt = (var('star_prebuilt', '') or '').split(',') -%}
+    {%- set prebuilt = (env_var('PHM_STAR_PREBUILT', '') or var('star_prebuilt', '') or '').split(',') -%}
     {%- set bad = [] -%}
     {%- set ran_ok = [] -%}
     {%- for result in results -%}

@@ -106,8 +106,10 @@ def _environ(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, show_progress: bool = True) -> StepResult:
-    """Run one dbt command in-process; count node results; never raise for test failures."""
+def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, show_progress: bool = True,
+            env: dict[str, str] | None = None) -> StepResult:
+    """Run one dbt command in-process; count node results; never raise for test failures. `env` adds
+    environment variables for this invocation only (settings that must not change dbt's vars)."""
     from dbt.cli.main import dbtRunner
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -134,7 +136,7 @@ def run_dbt(conn: Connection, args: list[str], label: str, quiet: bool = True, s
         full.insert(0, "--quiet")
     started = time.time()
     start = time.perf_counter()
-    with _environ(dbt_environment(conn)), progress:
+    with _environ({**dbt_environment(conn), **(env or {})}), progress:
         result = dbtRunner(callbacks=[on_event]).invoke(full)
     seconds = time.perf_counter() - start
     counts: dict[str, int] = {}
@@ -204,7 +206,7 @@ def _nightly(conn: Connection, full_refresh: bool = False, select: str | None = 
 
     A whole build runs in two dbt invocations around the risk scoring: everything but the risk
     dimension and what reads the scores, then `phm score`, then `dim_risk_model+`. The second
-    invocation publishes, given the marts the first one built (var star_prebuilt); a failure
+    invocation publishes, given the marts the first one built (PHM_STAR_PREBUILT); a failure
     anywhere stops the chain before anything is published.
     """
     from phm import audit
@@ -232,8 +234,8 @@ def _nightly(conn: Connection, full_refresh: bool = False, select: str | None = 
     publishes_before = audit.publish_count(conn)
     refresh = ["--full-refresh"] if full_refresh else []
 
-    def step(label: str, args: list[str]) -> StepResult:
-        result = run_dbt(conn, args, label, quiet=quiet, show_progress=show_progress)
+    def step(label: str, args: list[str], env: dict[str, str] | None = None) -> StepResult:
+        result = run_dbt(conn, args, label, quiet=quiet, show_progress=show_progress, env=env)
         return record(result)
 
     def record(result: StepResult) -> StepResult:
@@ -248,16 +250,17 @@ def _nightly(conn: Connection, full_refresh: bool = False, select: str | None = 
             step("build (partial: written to the build schema, not published)",
                  ["build", *refresh, *selection, *var_args])
         else:
+            # the same --vars in every invocation (one parse per nightly); the per-step settings go by environment
             upstream = step("build up to the risk features",
-                            ["build", *refresh, "--exclude", RISK_DOWNSTREAM,
-                             "--vars", _yaml_vars({**variables, "star_publish": "false"})])
+                            ["build", *refresh, "--exclude", RISK_DOWNSTREAM, *var_args],
+                            env={"PHM_STAR_PUBLISH": "false", "PHM_STAR_PREBUILT": ""})
             if upstream.ok:
                 scoring = record(score_step(conn))
                 if scoring.ok:
                     prebuilt = ",".join(sorted(upstream.models_built))
                     step("risk scores, dashboards, audit and publish",
-                         ["build", *refresh, "--select", RISK_DOWNSTREAM,
-                          "--vars", _yaml_vars({**variables, "star_prebuilt": prebuilt})])
+                         ["build", *refresh, "--select", RISK_DOWNSTREAM, *var_args],
+                         env={"PHM_STAR_PUBLISH": "", "PHM_STAR_PREBUILT": prebuilt})
     report.published = audit.publish_count(conn) > publishes_before
     failures = [f for step in report.steps for f in step.failures]
     audit.finish_run(conn, report.run_id, "success" if report.ok else "failed", report.published,

@@ -34,6 +34,7 @@ def warehouse(test_db: Connection) -> Connection:
     return test_db
 
 
+@pytest.mark.slow  # one more nightly build (~90 s): the slower tier
 def test_rerun_without_change_alters_nothing(warehouse: Connection) -> None:
     before = mart_checksums(warehouse)
     build(warehouse)
