@@ -1,28 +1,25 @@
-"""Docs, selectors and slim CI against a built (empty-EDW) warehouse in a database of its own.
+"""Docs, selectors and slim CI against a copy of the session's built warehouse (conftest.star).
 
-The warehouse is built once for the module: the EDW tables with no rows, then every seed,
-snapshot and model (not the tests, which want data), and published. That is what `dbt docs
-generate` reads the columns of relations from, and what slim CI defers to as "production".
+That build is what `dbt docs generate` reads the columns of relations from, and its manifest is
+what slim CI defers to as "production".
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
+import os
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable
 
 import pytest
 
-from phm import db
 from phm.db import Connection
-from phm.edw import ddl
 from phm.errors import PhmError
 from phm.lint import Coverage, check_descriptions, lint
 from phm.orchestrate import _environ, dbt_environment, nightly, run_dbt, slim_ci
@@ -34,18 +31,15 @@ EXPOSURES = {"patient_dashboard", "provider_bundle_scorecard", "population_overv
 
 
 @pytest.fixture(scope="module")
-def built(server: Connection, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Connection, Path]]:
-    """The built warehouse, and a folder holding the manifest of that build (production state)."""
-    conn = db.create_database(server, "phm_test_docs", recreate=True)
-    ddl.init_schema(conn, reset=True)
-    step = run_dbt(conn, ["build", "--resource-type", "seed", "--resource-type", "snapshot",
-                          "--resource-type", "model", "--vars", json.dumps(RUN_VARS)], "build", show_progress=False)
+def built(copy_star: Callable[[str], Connection], tmp_path_factory: pytest.TempPathFactory) -> tuple[Connection, Path]:
+    """A copy of the session's built warehouse, and a folder holding the manifest of the project parsed
+    against it (production state: its relations name this database)."""
+    conn = copy_star("phm_test_docs")
+    step = run_dbt(conn, ["parse", "--vars", json.dumps(RUN_VARS)], "parse", show_progress=False)
     assert step.ok, step.failures
     state = tmp_path_factory.mktemp("prod_state")
     shutil.copy(project_root() / "target" / "manifest.json", state / "manifest.json")
-    yield conn, state
-    with server.connect(dbname="postgres") as pg:
-        pg.execute('drop database if exists "phm_test_docs" with (force)')
+    return conn, state
 
 
 def model_files() -> set[str]:

@@ -1,4 +1,7 @@
-"""End to end: a generated EDW through the nightly build (dbt seed, snapshot, build with every test)."""
+"""End to end: a generated EDW through the nightly build (dbt seed, snapshot, build with every test).
+
+The fast tier reads the session's shared warehouse (conftest.star, 1,500 patients); the slower tier
+builds the size `make demo` builds and a defective EDW."""
 
 from __future__ import annotations
 
@@ -9,29 +12,26 @@ from phm.edw import ddl
 from phm.edw.catalog import load_catalog
 from phm.edw.generate import build_tables, generate_and_load
 from phm.orchestrate import reject_summary
-from tests_support import AS_OF, build, qualified_bundles
+from tests_support import AS_OF, STAR_PATIENTS, STAR_SEED, Star, build, qualified_bundles
 
 DEMO_PATIENTS = 10_000  # the size `make demo` builds
 
 
-def test_clean_edw_builds_and_staging_keeps_every_row(test_db: Connection) -> None:
-    ddl.init_schema(test_db, reset=True)
-    generate_and_load(test_db, DEMO_PATIENTS, seed=3, as_of=AS_OF, progress=False)
-    build(test_db)
-    rows = reject_summary(test_db)
+def _staging_keeps_every_row(conn: Connection) -> None:
+    rows = reject_summary(conn)
     assert len(rows) == 46  # every phm_edw table, the 20 of migrations 010-012 included
     assert all(rejected == 0 and kept == source for _, source, kept, rejected in rows), rows
 
 
-def test_bundle_membership_matches_an_independent_computation(test_db: Connection) -> None:
+def _bundles_match_an_independent_computation(conn: Connection, patients: int, seed: int, at_least: int) -> None:
     """fact_patient_bundle holds exactly the patient x bundle pairs a plain pandas reading of the
     same generated EDW finds (active patients, active unresolved diagnoses, ICD-10 prefix or SNOMED)."""
-    tables, _ = build_tables(DEMO_PATIENTS, 3, "ambulatory", AS_OF)
+    tables, _ = build_tables(patients, seed, "ambulatory", AS_OF)
     seeds = load_catalog().bundles
     expected = qualified_bundles(tables, seeds)
     active = set(tables["patient"].patient_id[tables["patient"].active_ind == "Y"])
     expected_pairs = {(int(p), b) for p, b in zip(expected.patient_id, expected.bundle_code) if p in active}
-    with test_db.connect() as pg:
+    with conn.connect() as pg:
         found = {(int(p), b) for p, b in pg.execute(
             "select p.patient_id, b.bundle_code from phm_star.fact_patient_bundle f "
             "join phm_star.dim_patient p on p.patient_key = f.patient_key "
@@ -40,9 +40,26 @@ def test_bundle_membership_matches_an_independent_computation(test_db: Connectio
             "select count(*) filter (where measures_met + measures_open + measures_excluded <> total_measures), "
             "count(*) filter (where compliance_pct not between 0 and 100) from phm_star.fact_patient_bundle"
         ).fetchone()
-    assert len(expected_pairs) > 20_000
+    assert len(expected_pairs) > at_least
     assert found == expected_pairs
     assert totals == (0, 0)
+
+
+def test_clean_edw_builds_and_staging_keeps_every_row(star: Star) -> None:
+    _staging_keeps_every_row(star.conn)  # the build itself, every test green, is the fixture's
+
+
+def test_bundle_membership_matches_an_independent_computation(star: Star) -> None:
+    _bundles_match_an_independent_computation(star.conn, STAR_PATIENTS, STAR_SEED, at_least=3_000)
+
+
+@pytest.mark.slow  # the demo's size (~150 s): the slower tier
+def test_the_demo_size_builds_and_its_bundles_match(test_db: Connection) -> None:
+    ddl.init_schema(test_db, reset=True)
+    generate_and_load(test_db, DEMO_PATIENTS, seed=3, as_of=AS_OF, progress=False)
+    build(test_db)
+    _staging_keeps_every_row(test_db)
+    _bundles_match_an_independent_computation(test_db, DEMO_PATIENTS, 3, at_least=20_000)
 
 
 @pytest.mark.slow  # one more nightly build (~90 s): the slower tier

@@ -5,14 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
+from typing import Callable
 
 import psycopg
 import pytest
 
 from phm.db import Connection
-from phm.edw import ddl
-from phm.edw.generate import generate_and_load
 from phm.orchestrate import nightly
 from phm.paths import project_root
 from tests_support import AS_OF, build
@@ -70,11 +68,9 @@ class Reader(threading.Thread):
 
 
 @pytest.fixture(scope="module")
-def published(test_db: Connection) -> Connection:
-    ddl.init_schema(test_db, reset=True)
-    generate_and_load(test_db, 1_500, seed=33, as_of=AS_OF, progress=False)
-    build(test_db)
-    return test_db
+def published(copy_star: Callable[[str], Connection]) -> Connection:
+    """A copy of the session's built and published warehouse (1,500 patients), the module's to change."""
+    return copy_star("phm_test_publish")
 
 
 def date_key(day) -> int:  # type: ignore[no-untyped-def]

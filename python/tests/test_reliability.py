@@ -1,6 +1,6 @@
-"""Reliability (issue 14) on one small EDW, built once: a kill -9 during the build, honest exit codes and
-audit, pinned readers across a publish, and (slow tier) patient changes and bad rows of every class
-against a full rebuild."""
+"""Reliability (issue 14) on a copy of the session's built warehouse: a kill -9 during the build, honest exit
+codes and audit, pinned readers across a publish, and (slow tier) patient changes and bad rows of every
+class against a full rebuild."""
 
 from __future__ import annotations
 
@@ -11,19 +11,15 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import psycopg
 import pytest
 
 from phm.db import Connection
-from phm.edw import ddl
-from phm.edw.generate import generate_and_load
-from phm.errors import PhmError
 from phm.orchestrate import nightly
-from tests_support import AS_OF, RUN_VARS, build
+from tests_support import RUN_VARS, build
 from test_warehouse import mart_checksums
-
-PATIENTS = 300
 
 # The `phm run` the crash test kills: the nightly job of the CLI, with the run date pinned.
 RUN_SCRIPT = f"""
@@ -35,19 +31,10 @@ raise SystemExit(0 if report.ok else 1)
 
 
 @pytest.fixture(scope="module")
-def star(test_db: Connection) -> dict[str, object]:
-    ddl.init_schema(test_db, reset=True)
-    generate_and_load(test_db, PATIENTS, seed=14, as_of=AS_OF, progress=False)
-    with test_db.connect() as pg:  # one gap resolved before it was identified: rejected, corrected later
-        pg.execute("insert into phm_edw.care_gap (care_gap_id, patient_id, measure_id, gap_status, identified_date, "
-                   "resolved_date, created_date) select 900001, patient_id, measure_id, 'Closed', "
-                   "timestamp '2026-03-01', timestamp '2026-02-01', timestamp '2026-03-01' "
-                   "from phm_edw.care_gap order by care_gap_id limit 1")
-    build(test_db)
-    with test_db.connect() as pg:
-        assert pg.execute("select source_table, reject_rule, reject_value from phm_stg.stg_phm_edw__rejects").fetchall() \
-            == [("care_gap", "invalid_period", "2026-02-01 00:00:00")]
-    return {"conn": test_db, "checksums": mart_checksums(test_db)}
+def built(copy_star: Callable[[str], Connection]) -> dict[str, object]:
+    """A copy of the session's built warehouse (1,500 patients), and the checksums of that uninterrupted build."""
+    conn = copy_star("phm_test_reliability")
+    return {"conn": conn, "checksums": mart_checksums(conn)}
 
 
 def _wait(predicate, timeout: float = 120.0, what: str = "") -> None:  # type: ignore[no-untyped-def]
@@ -64,7 +51,7 @@ def _one(pg: psycopg.Connection, sql: str, *args: object) -> object:
     return None if row is None else row[0]
 
 
-def test_kill_during_the_build_then_rerun_converges(star: dict[str, object], capsys: pytest.CaptureFixture[str],
+def test_kill_during_the_build_then_rerun_converges(built: dict[str, object], capsys: pytest.CaptureFixture[str],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """kill -9 at one fixed point (the build waiting for fact_encounter), then: a second run refuses while
     the first holds the run lock; the next run marks the killed one abandoned, ends the session it left,
@@ -72,7 +59,7 @@ def test_kill_during_the_build_then_rerun_converges(star: dict[str, object], cap
     (REPEATABLE READ, phm_star_v<N>) reads the same rows before and after the rerun's publish."""
     from phm import cli
 
-    conn: Connection = star["conn"]  # type: ignore[assignment]
+    conn: Connection = built["conn"]  # type: ignore[assignment]
     monkeypatch.setenv("PHM_DATABASE_URL", conn.url())
     with conn.connect() as pg:
         runs_before = int(_one(pg, "select count(*) from phm_audit.run"))  # type: ignore[arg-type]
@@ -102,7 +89,7 @@ def test_kill_during_the_build_then_rerun_converges(star: dict[str, object], cap
         # a second `phm run` while the first is alive: refused in one line, nothing done
         assert cli.main(["run"]) == 1
         err = capsys.readouterr().err.strip()
-        assert err.startswith("phm: error: another `phm run` is running on phm_test (audit run ")
+        assert err.startswith(f"phm: error: another `phm run` is running on {conn.dbname} (audit run ")
         assert "\n" not in err
 
         os.kill(killed.pid, signal.SIGKILL)
@@ -128,7 +115,7 @@ def test_kill_during_the_build_then_rerun_converges(star: dict[str, object], cap
     rerun.join(timeout=1800)
     report = result["report"]
     assert report.ok and report.published, [f for s in report.steps for f in s.failures]  # type: ignore[attr-defined]
-    assert mart_checksums(conn) == star["checksums"]  # converged on the uninterrupted build
+    assert mart_checksums(conn) == built["checksums"]  # converged on the uninterrupted build
 
     with conn.connect() as pg:
         status, last_seen, error, started = pg.execute(
@@ -144,11 +131,11 @@ def test_kill_during_the_build_then_rerun_converges(star: dict[str, object], cap
     assert after == before and before[0] > 0  # type: ignore[index]
 
 
-def test_selection_that_matches_nothing_fails_naming_it(star: dict[str, object], capsys: pytest.CaptureFixture[str],
+def test_selection_that_matches_nothing_fails_naming_it(built: dict[str, object], capsys: pytest.CaptureFixture[str],
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from phm import cli
 
-    conn: Connection = star["conn"]  # type: ignore[assignment]
+    conn: Connection = built["conn"]  # type: ignore[assignment]
     monkeypatch.setenv("PHM_DATABASE_URL", conn.url())
     with conn.connect() as pg:
         runs = _one(pg, "select count(*) from phm_audit.run")
@@ -160,12 +147,12 @@ def test_selection_that_matches_nothing_fails_naming_it(star: dict[str, object],
         assert _one(pg, "select count(*) from phm_audit.run") == runs  # nothing ran, nothing was audited
 
 
-def test_abigail_unknown_patient_provider_or_bundle_is_not_found(star: dict[str, object],
+def test_abigail_unknown_patient_provider_or_bundle_is_not_found(built: dict[str, object],
                                                                  capsys: pytest.CaptureFixture[str],
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from phm import cli
 
-    conn: Connection = star["conn"]  # type: ignore[assignment]
+    conn: Connection = built["conn"]  # type: ignore[assignment]
     monkeypatch.setenv("PHM_DATABASE_URL", conn.url())
     cases = {
         ("open-gaps", "--patient", "999999"): "patient 999999 not found in the published star (phm_star.dim_patient.patient_id).",
@@ -299,12 +286,29 @@ BAD_ROWS = {
 }
 
 
+@pytest.fixture(scope="module")
+def with_bad_gap(copy_star: Callable[[str], Connection]) -> Connection:
+    """A copy of the session's warehouse whose EDW gains one gap resolved before it was identified (to be
+    corrected later), built: the gap is rejected as invalid_period and is the only reject."""
+    conn = copy_star("phm_test_reliability_changes")
+    with conn.connect() as pg:
+        pg.execute("insert into phm_edw.care_gap (care_gap_id, patient_id, measure_id, gap_status, identified_date, "
+                   "resolved_date, created_date) select 900001, patient_id, measure_id, 'Closed', "
+                   "timestamp '2026-03-01', timestamp '2026-02-01', timestamp '2026-03-01' "
+                   "from phm_edw.care_gap order by care_gap_id limit 1")
+    build(conn)
+    with conn.connect() as pg:
+        assert pg.execute("select source_table, reject_rule, reject_value from phm_stg.stg_phm_edw__rejects").fetchall() \
+            == [("care_gap", "invalid_period", "2026-02-01 00:00:00")]
+    return conn
+
+
 @pytest.mark.slow
-def test_patient_changes_bad_rows_and_retractions_match_a_full_rebuild(star: dict[str, object]) -> None:
+def test_patient_changes_bad_rows_and_retractions_match_a_full_rebuild(with_bad_gap: Connection) -> None:
     """A rename, an address move and a PCP change; one bad row of every class in every kind of table; a
     gap corrected, a gap made invalid and an observation deleted: the nightly stays green and publishes,
     rejects exactly the bad rows, and every patient-level result equals a --full-refresh rebuild's."""
-    conn: Connection = star["conn"]  # type: ignore[assignment]
+    conn = with_bad_gap
     with conn.connect() as pg:
         # three patients with visits in the last 12 months, an SDOH screen and coverage: their rows must not change
         renamed, moved, new_pcp = (r[0] for r in pg.execute(

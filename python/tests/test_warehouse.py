@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
 import pytest
 
 from phm.db import Connection
-from phm.edw import ddl
-from phm.edw.generate import generate_and_load
 from tests_support import AS_OF, build
 
 
@@ -27,11 +26,9 @@ def mart_checksums(conn: Connection) -> dict[str, tuple[int, str]]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(test_db: Connection) -> Connection:
-    ddl.init_schema(test_db, reset=True)
-    generate_and_load(test_db, 1_200, seed=21, as_of=AS_OF, progress=False)
-    build(test_db)
-    return test_db
+def warehouse(copy_star: Callable[[str], Connection]) -> Connection:
+    """A copy of the session's built and published warehouse (1,500 patients), the module's to change."""
+    return copy_star("phm_test_warehouse")
 
 
 @pytest.mark.slow  # one more nightly build (~90 s): the slower tier
