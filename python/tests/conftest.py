@@ -5,7 +5,7 @@ Every test that touches a database works in a database of its own, created afres
 
 A whole nightly build costs about a minute and a half whatever the EDW's size (dbt runs and tests
 some 900 nodes), so the end-to-end modules share one: `star` generates a 1,500-patient EDW and
-builds it once per session, and each module that changes the warehouse works on its own copy
+builds it once per session, and each module that changes the warehouse works on a fresh copy
 (`copy_star`, PostgreSQL's CREATE DATABASE ... TEMPLATE, a few seconds).
 """
 
@@ -21,7 +21,7 @@ from phm.edw import ddl
 from phm.edw.generate import generate_and_load
 from tests_support import AS_OF, STAR_PATIENTS, STAR_SEED, Star, build
 
-STAR_DATABASE = "phm_test_star"
+STAR_TEMPLATE = "phm_test_star"
 
 
 @pytest.fixture(scope="session")
@@ -35,27 +35,26 @@ def test_db(server: Connection) -> Connection:
 
 
 @pytest.fixture(scope="session")
-def star(server: Connection) -> Iterator[Star]:
+def star(server: Connection, test_db: Connection) -> Iterator[Star]:
     """A clean generated EDW (1,500 patients, seed 33) through the whole nightly, every test green, published.
 
-    Read it, never change it: a module that changes the EDW or the star takes a copy (`copy_star`)."""
-    conn = db.create_database(server, STAR_DATABASE, recreate=True)
-    ddl.init_schema(conn, reset=True)
-    generate_and_load(conn, STAR_PATIENTS, seed=STAR_SEED, as_of=AS_OF, progress=False)
-    build(conn)
-    yield Star(conn)
-    db.drop_database(server, STAR_DATABASE)
+    Built in `phm_test`, then kept as `phm_test_star`: read it there, never change it. A module that changes
+    the EDW or the star takes a fresh copy (`copy_star`)."""
+    ddl.init_schema(test_db, reset=True)
+    generate_and_load(test_db, STAR_PATIENTS, seed=STAR_SEED, as_of=AS_OF, progress=False)
+    build(test_db)
+    yield Star(db.copy_database(server, test_db.dbname, STAR_TEMPLATE))
+    db.drop_database(server, STAR_TEMPLATE)
 
 
 @pytest.fixture(scope="session")
-def copy_star(server: Connection, star: Star) -> Iterator[Callable[[str], Connection]]:
-    """`copy_star(name)`: a database `name` holding a copy of the session's built warehouse."""
-    made: list[str] = []
+def copy_star(server: Connection, test_db: Connection, star: Star) -> Callable[[], Connection]:
+    """`copy_star()`: `phm_test` replaced by a copy of the session's built warehouse.
 
-    def copy(name: str) -> Connection:
-        made.append(name)
-        return db.copy_database(server, STAR_DATABASE, name)
+    Always the same database name: dbt's partial parse keys on the connection's database, and a full
+    parse costs some 8 seconds per change of name."""
 
-    yield copy
-    for name in made:
-        db.drop_database(server, name)
+    def copy() -> Connection:
+        return db.copy_database(server, STAR_TEMPLATE, test_db.dbname)
+
+    return copy

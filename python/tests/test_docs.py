@@ -31,10 +31,10 @@ EXPOSURES = {"patient_dashboard", "provider_bundle_scorecard", "population_overv
 
 
 @pytest.fixture(scope="module")
-def built(copy_star: Callable[[str], Connection], tmp_path_factory: pytest.TempPathFactory) -> tuple[Connection, Path]:
+def built(copy_star: Callable[[], Connection], tmp_path_factory: pytest.TempPathFactory) -> tuple[Connection, Path]:
     """A copy of the session's built warehouse, and a folder holding the manifest of the project parsed
     against it (production state: its relations name this database)."""
-    conn = copy_star("phm_test_docs")
+    conn = copy_star()
     step = run_dbt(conn, ["parse", "--vars", json.dumps(RUN_VARS)], "parse", show_progress=False)
     assert step.ok, step.failures
     state = tmp_path_factory.mktemp("prod_state")

@@ -68,9 +68,9 @@ class Reader(threading.Thread):
 
 
 @pytest.fixture(scope="module")
-def published(copy_star: Callable[[str], Connection]) -> Connection:
+def published(copy_star: Callable[[], Connection]) -> Connection:
     """A copy of the session's built and published warehouse (1,500 patients), the module's to change."""
-    return copy_star("phm_test_publish")
+    return copy_star()
 
 
 def date_key(day) -> int:  # type: ignore[no-untyped-def]

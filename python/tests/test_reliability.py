@@ -31,9 +31,9 @@ raise SystemExit(0 if report.ok else 1)
 
 
 @pytest.fixture(scope="module")
-def built(copy_star: Callable[[str], Connection]) -> dict[str, object]:
+def built(copy_star: Callable[[], Connection]) -> dict[str, object]:
     """A copy of the session's built warehouse (1,500 patients), and the checksums of that uninterrupted build."""
-    conn = copy_star("phm_test_reliability")
+    conn = copy_star()
     return {"conn": conn, "checksums": mart_checksums(conn)}
 
 
@@ -287,10 +287,10 @@ BAD_ROWS = {
 
 
 @pytest.fixture(scope="module")
-def with_bad_gap(copy_star: Callable[[str], Connection]) -> Connection:
+def with_bad_gap(copy_star: Callable[[], Connection]) -> Connection:
     """A copy of the session's warehouse whose EDW gains one gap resolved before it was identified (to be
     corrected later), built: the gap is rejected as invalid_period and is the only reject."""
-    conn = copy_star("phm_test_reliability_changes")
+    conn = copy_star()
     with conn.connect() as pg:
         pg.execute("insert into phm_edw.care_gap (care_gap_id, patient_id, measure_id, gap_status, identified_date, "
                    "resolved_date, created_date) select 900001, patient_id, measure_id, 'Closed', "

@@ -26,9 +26,9 @@ def mart_checksums(conn: Connection) -> dict[str, tuple[int, str]]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(copy_star: Callable[[str], Connection]) -> Connection:
+def warehouse(copy_star: Callable[[], Connection]) -> Connection:
     """A copy of the session's built and published warehouse (1,500 patients), the module's to change."""
-    return copy_star("phm_test_warehouse")
+    return copy_star()
 
 
 @pytest.mark.slow  # one more nightly build (~90 s): the slower tier
