@@ -138,7 +138,7 @@ def edw_init(reset: bool) -> None:
               help="Share of bad rows to inject, for reliability tests.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date the history ends at (default: today).")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=5_000, show_default=True,
+@click.option("--chunk-size", type=click.IntRange(min=1), default=2_500, show_default=True,
               help="Patients generated and COPYed at a time (memory only; the EDW is the same whatever the size).")
 def edw_generate(patients: int, seed: int, profile: str, defects: float, as_of: Optional[datetime],
                  chunk_size: int) -> None:
@@ -373,7 +373,7 @@ def abigail(name: str, patient_id: Optional[int], provider_id: Optional[int], bu
 @bench_app.command("generate")
 @click.option("--patients", "-n", type=PATIENTS, default=10_000, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
-@click.option("--chunk-size", type=click.IntRange(min=1), default=5_000, show_default=True,
+@click.option("--chunk-size", type=click.IntRange(min=1), default=2_500, show_default=True,
               help="Patients generated and COPYed at a time.")
 def bench_generate(patients: int, seed: int, chunk_size: int) -> None:
     """Time streaming a synthetic EDW into phm_edw (replaces it); prints rows per second and peak memory."""

@@ -66,6 +66,24 @@ def test_arrow_payloads_load_the_same_rows_as_pandas_to_csv(test_db: Connection,
     assert edw_checksum(test_db) == arrow
 
 
+def test_object_strings_generate_the_same_edw_as_arrow_strings(test_db: Connection,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # the generator keeps new strings in numpy object arrays for speed (generate._object_strings); pandas'
+    # own Arrow-backed strings are the reference: with defects, two blocks, both must load the same EDW
+    from contextlib import nullcontext
+
+    from phm.edw import generate
+
+    ddl.init_schema(test_db, reset=True)
+    generate_and_load(test_db, 500, seed=17, defects=0.05, as_of=AS_OF, progress=False, block_patients=250,
+                      chunk_patients=250)
+    fast = edw_checksum(test_db)
+    monkeypatch.setattr(generate, "_object_strings", nullcontext)
+    generate_and_load(test_db, 500, seed=17, defects=0.05, as_of=AS_OF, progress=False, block_patients=250,
+                      chunk_patients=250)
+    assert edw_checksum(test_db) == fast
+
+
 def test_every_bundle_has_patients_at_realistic_prevalence(ambulatory: dict[str, pd.DataFrame],
                                                          bundle_seed: pd.DataFrame) -> None:
     q = qualified_bundles(ambulatory, bundle_seed)
