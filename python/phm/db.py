@@ -471,9 +471,9 @@ def check_server(conn: Connection) -> int:
 
 def create_database(conn: Connection, dbname: str, recreate: bool = False) -> Connection:
     """Create (or drop and re-create) a database on the same server; used by the tests."""
+    if recreate:
+        drop_database(conn, dbname)
     with conn.connect(dbname="postgres") as pg:
-        if recreate:
-            pg.execute(f'drop database if exists "{dbname}" with (force)')
         if not pg.execute("select 1 from pg_database where datname = %s", (dbname,)).fetchone():
             pg.execute(f'create database "{dbname}"')
     return conn.with_db(dbname)
@@ -485,8 +485,8 @@ def copy_database(conn: Connection, template: str, dbname: str) -> Connection:
 
     PostgreSQL copies only a database nobody is connected to, so sessions left on the template are ended first.
     """
+    drop_database(conn, dbname)
     with conn.connect(dbname="postgres") as pg:
-        pg.execute(f'drop database if exists "{dbname}" with (force)')
         pg.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s "
                    "and pid <> pg_backend_pid()", (template,))
         pg.execute(f'create database "{dbname}" template "{template}" strategy file_copy')

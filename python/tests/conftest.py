@@ -3,7 +3,7 @@
 Every test that touches a database works in a database of its own, created afresh for the session
 (`phm_test`, ...), never in the demo database and never in a server the machine happens to have running.
 
-A whole nightly build costs about a minute and a half whatever the EDW's size (dbt runs and tests
+A whole nightly build costs 75-100 s whatever the EDW's size (dbt runs and tests
 some 900 nodes), so the end-to-end modules share one: `star` generates a 1,500-patient EDW and
 builds it once per session, and each module that changes the warehouse works on a fresh copy
 (`copy_star`, PostgreSQL's CREATE DATABASE ... TEMPLATE, a few seconds).
@@ -19,7 +19,7 @@ from phm import db
 from phm.db import Connection
 from phm.edw import ddl
 from phm.edw.generate import generate_and_load
-from tests_support import AS_OF, STAR_PATIENTS, STAR_SEED, Star, build
+from tests_support import AS_OF, STAR_PATIENTS, STAR_SEED, build
 
 STAR_TEMPLATE = "phm_test_star"
 
@@ -35,7 +35,7 @@ def test_db(server: Connection) -> Connection:
 
 
 @pytest.fixture(scope="session")
-def star(server: Connection, test_db: Connection) -> Iterator[Star]:
+def star(server: Connection, test_db: Connection) -> Iterator[Connection]:
     """A clean generated EDW (1,500 patients, seed 33) through the whole nightly, every test green, published.
 
     Built in `phm_test`, then kept as `phm_test_star`: read it there, never change it. A module that changes
@@ -43,12 +43,12 @@ def star(server: Connection, test_db: Connection) -> Iterator[Star]:
     ddl.init_schema(test_db, reset=True)
     generate_and_load(test_db, STAR_PATIENTS, seed=STAR_SEED, as_of=AS_OF, progress=False)
     build(test_db)
-    yield Star(db.copy_database(server, test_db.dbname, STAR_TEMPLATE))
+    yield db.copy_database(server, test_db.dbname, STAR_TEMPLATE)
     db.drop_database(server, STAR_TEMPLATE)
 
 
 @pytest.fixture(scope="session")
-def copy_star(server: Connection, test_db: Connection, star: Star) -> Callable[[], Connection]:
+def copy_star(server: Connection, test_db: Connection, star: Connection) -> Callable[[], Connection]:
     """`copy_star()`: `phm_test` replaced by a copy of the session's built warehouse.
 
     Always the same database name: dbt's partial parse keys on the connection's database, and a full

@@ -12,7 +12,7 @@ from phm.edw import ddl
 from phm.edw.catalog import load_catalog
 from phm.edw.generate import build_tables, generate_and_load
 from phm.orchestrate import reject_summary
-from tests_support import AS_OF, STAR_PATIENTS, STAR_SEED, Star, build, qualified_bundles
+from tests_support import AS_OF, STAR_PATIENTS, STAR_SEED, build, qualified_bundles
 
 DEMO_PATIENTS = 10_000  # the size `make demo` builds
 
@@ -45,12 +45,12 @@ def _bundles_match_an_independent_computation(conn: Connection, patients: int, s
     assert totals == (0, 0)
 
 
-def test_clean_edw_builds_and_staging_keeps_every_row(star: Star) -> None:
-    _staging_keeps_every_row(star.conn)  # the build itself, every test green, is the fixture's
+def test_clean_edw_builds_and_staging_keeps_every_row(star: Connection) -> None:
+    _staging_keeps_every_row(star)  # the build itself, every test green, is the fixture's
 
 
-def test_bundle_membership_matches_an_independent_computation(star: Star) -> None:
-    _bundles_match_an_independent_computation(star.conn, STAR_PATIENTS, STAR_SEED, at_least=3_000)
+def test_bundle_membership_matches_an_independent_computation(star: Connection) -> None:
+    _bundles_match_an_independent_computation(star, STAR_PATIENTS, STAR_SEED, at_least=3_000)
 
 
 @pytest.mark.slow  # the demo's size (~150 s): the slower tier

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -16,13 +15,6 @@ AS_OF = date(2026, 6, 30)
 RUN_VARS = {"run_date": AS_OF.isoformat()}
 STAR_PATIENTS = 1_500  # the session's shared warehouse (conftest.star): its EDW's size and seed
 STAR_SEED = 33
-
-
-@dataclass(frozen=True)
-class Star:
-    """The session's built and published warehouse (conftest.star)."""
-
-    conn: Connection
 
 
 def build(conn: Connection, force: bool = True) -> None:

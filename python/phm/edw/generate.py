@@ -1241,17 +1241,15 @@ def _object_strings() -> Iterator[None]:
             before = pd.get_option(option)
         except (KeyError, pd.errors.OptionError):  # pandas 4: no switch
             before = None
-        else:
+        if before is not None:
             pd.set_option(option, False)
-    if before is None:
-        yield
-        return
     try:
         yield
     finally:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            pd.set_option(option, before)
+        if before is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pd.set_option(option, before)
 
 
 def _generator(patients: int, seed: int, profile: str, as_of: date, block_patients: int = 0) -> Generator:
@@ -1581,7 +1579,7 @@ def _copy_in(conn: Connection, payloads: Iterable[tuple[int, list[tuple[str, byt
 def _analyze(conn: Connection, tables: list[tuple[str, int]], sessions: int = 2) -> None:
     """ANALYZE the loaded tables (the nightly's plans need their statistics) over `sessions` connections at
     once, largest tables first, each to the least loaded session: about half the time of one ANALYZE."""
-    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     shares: list[list[str]] = [[] for _ in range(sessions)]
     load = [0] * sessions
@@ -1589,22 +1587,13 @@ def _analyze(conn: Connection, tables: list[tuple[str, int]], sessions: int = 2)
         least = load.index(min(load))
         shares[least].append(name)
         load[least] += max(rows, 1)
-    failure: list[BaseException] = []
 
     def run(names: list[str]) -> None:
-        try:
-            with conn.connect() as pg:
-                pg.execute("analyze " + ", ".join(f"phm_edw.{t}" for t in names))
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
-            failure.append(exc)
+        with conn.connect() as pg:
+            pg.execute("analyze " + ", ".join(f"phm_edw.{t}" for t in names))
 
-    threads = [threading.Thread(target=run, args=(names,), name="edw-analyze") for names in shares if names]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failure:
-        raise failure[0]
+    with ThreadPoolExecutor(sessions, thread_name_prefix="edw-analyze") as pool:
+        list(pool.map(run, [names for names in shares if names]))  # list(): re-raises a session's error
 
 
 def _primary_key(pg, name: str) -> str | None:  # type: ignore[no-untyped-def]
